@@ -1,0 +1,49 @@
+/**
+ * The main job: synthesizes every app in examples/ into examples/cdk.out/<example>/ with no
+ * AWS credentials, and prints per stack the resource types and counts it creates and its outputs.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import type { App, AppProps } from 'aws-cdk-lib';
+
+const examplesDir = path.join(__dirname, '..', 'examples');
+const outRoot = path.join(examplesDir, 'cdk.out');
+
+export function exampleNames(): string[] {
+  return fs.readdirSync(examplesDir)
+    .filter((name) => fs.existsSync(path.join(examplesDir, name, 'main.ts')))
+    .sort();
+}
+
+export function loadExample(name: string): (props?: AppProps) => App {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(examplesDir, name, 'main.ts')).createApp;
+}
+
+function main(): void {
+  fs.rmSync(outRoot, { recursive: true, force: true });
+  for (const name of exampleNames()) {
+    const outdir = path.join(outRoot, name);
+    const assembly = loadExample(name)({ outdir }).synth();
+    console.log(`\n## ${name}  (${path.relative(process.cwd(), outdir)})`);
+    for (const stack of assembly.stacks) {
+      const template = stack.template as { Resources?: Record<string, { Type: string }>; Outputs?: Record<string, { Description?: string }> };
+      const resources = Object.values(template.Resources ?? {});
+      const counts = new Map<string, number>();
+      for (const r of resources) counts.set(r.Type, (counts.get(r.Type) ?? 0) + 1);
+      console.log(`\n### stack ${stack.stackName}  (${stack.environment.region === 'unknown-region' ? 'any region' : stack.environment.region}): ${resources.length} resources`);
+      for (const [type, count] of [...counts.entries()].sort()) {
+        console.log(`  ${String(count).padStart(3)}  ${type}`);
+      }
+      const outputs = Object.entries(template.Outputs ?? {});
+      console.log(`  outputs: ${outputs.length === 0 ? 'none' : ''}`);
+      for (const [key, output] of outputs) {
+        console.log(`    ${key}: ${output.Description ?? ''}`);
+      }
+    }
+  }
+}
+
+if (require.main === module) {
+  main();
+}

@@ -1,0 +1,2 @@
+export * from './privatelink-service';
+export * from './service-target';

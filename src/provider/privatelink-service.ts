@@ -1,0 +1,564 @@
+import { Annotations, CfnOutput, Duration, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { ServiceTarget } from './service-target';
+import {
+  invalid, isAccountId, isIamPrincipalArn, isLiteral, isPort, isRegionName, partitionOf, show,
+} from '../internal/validation';
+
+/** Network Load Balancers accept at most this many listeners. */
+const MAX_LISTENERS = 50;
+
+/**
+ * A connection event that an endpoint service can notify about.
+ */
+export enum ConnectionEvent {
+  /** A consumer's connection request was accepted. */
+  ACCEPT = 'Accept',
+  /** A consumer asked to connect (the request is pending when acceptance is required). */
+  CONNECT = 'Connect',
+  /** A consumer deleted its endpoint. */
+  DELETE = 'Delete',
+  /** A consumer's connection request was rejected. */
+  REJECT = 'Reject',
+}
+
+/**
+ * One port that a `PrivateLinkService` exposes: a listener and its target group.
+ */
+export interface ExposedPort {
+  /**
+   * The port consumers connect to (the load balancer listener's port).
+   */
+  readonly port: number;
+
+  /**
+   * The port the targets listen on.
+   *
+   * @default - the same as `port`
+   */
+  readonly targetPort?: number;
+
+  /**
+   * What the port forwards to. All targets of one port must share a target type.
+   *
+   * @default - no targets; then `ipTargetsSyncedExternally` must be true
+   */
+  readonly targets?: ServiceTarget[];
+
+  /**
+   * Create the target group as an empty IP target group, for addresses that another
+   * construct (such as `HostnameTargetSync`) registers while the stack runs.
+   *
+   * @default false
+   */
+  readonly ipTargetsSyncedExternally?: boolean;
+
+  /**
+   * Prepend a proxy protocol v2 header to each connection.
+   *
+   * Most databases and SSH servers do not understand it; Rivery asks for it off.
+   *
+   * @default false
+   */
+  readonly proxyProtocolV2?: boolean;
+
+  /**
+   * Preserve the client's IP address.
+   *
+   * PrivateLink traffic always arrives from the load balancer's private addresses;
+   * Rivery asks for this off.
+   *
+   * @default false
+   */
+  readonly preserveClientIp?: boolean;
+
+  /**
+   * Route a client to the same target for the life of its source IP (source-IP stickiness).
+   *
+   * @default false
+   */
+  readonly stickiness?: boolean;
+
+  /**
+   * Cross-zone load balancing for this target group.
+   *
+   * @default - inherited from the load balancer (`use_load_balancer_configuration`)
+   */
+  readonly crossZoneEnabled?: boolean;
+
+  /**
+   * How long the load balancer waits before it deregisters a draining target.
+   *
+   * @default Duration.seconds(300)
+   */
+  readonly deregistrationDelay?: Duration;
+
+  /**
+   * Health check for the targets.
+   *
+   * @default - TCP on the target port; HTTP on the target port for Application Load Balancer targets
+   */
+  readonly healthCheck?: elbv2.HealthCheck;
+}
+
+/**
+ * Properties of a `PrivateLinkService`.
+ */
+export interface PrivateLinkServiceProps {
+  /**
+   * The ports to expose, each with its targets.
+   */
+  readonly ports: ExposedPort[];
+
+  /**
+   * The AWS principals allowed to create endpoints to the service: 12-digit account IDs,
+   * or IAM ARNs of an account root, a role or a user
+   * (`arn:aws:iam::123456789012:root`, `arn:aws:iam::123456789012:role/name`).
+   *
+   * `*` is refused: name the vendor's principal.
+   */
+  readonly allowedPrincipals: string[];
+
+  /**
+   * The VPC of the load balancer and the target groups.
+   *
+   * @default - the VPC of `loadBalancer`; one of the two is required
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The subnets of the new load balancer. Public subnets are refused.
+   *
+   * @default - the VPC's private subnets (with egress, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * An existing internal Network Load Balancer to add the listeners to.
+   *
+   * @default - a new internal Network Load Balancer
+   */
+  readonly loadBalancer?: elbv2.INetworkLoadBalancer;
+
+  /**
+   * Cross-zone load balancing on the new load balancer.
+   *
+   * @default true
+   */
+  readonly crossZoneEnabled?: boolean;
+
+  /**
+   * Security groups for the new load balancer. They can only be attached when the
+   * load balancer is created.
+   *
+   * @default - no security groups, as the vendors' set-up guides ask
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Whether the load balancer's security group rules also filter PrivateLink traffic.
+   *
+   * When on, PrivateLink traffic that the inbound rules do not allow is dropped without
+   * any error the vendor can see. Only meaningful with `securityGroups`.
+   *
+   * @default false
+   */
+  readonly enforceSecurityGroupRulesOnPrivateLinkTraffic?: boolean;
+
+  /**
+   * Whether each connection request must be accepted before traffic flows.
+   *
+   * @default true
+   */
+  readonly acceptanceRequired?: boolean;
+
+  /**
+   * Regions from which consumers may connect natively (cross-region PrivateLink).
+   * Must be in the stack's partition.
+   *
+   * @default - consumers connect from this region only
+   */
+  readonly allowedRegions?: string[];
+
+  /**
+   * An SNS topic told about connection events. The topic's policy is extended so that
+   * the VPC endpoint service can publish to it.
+   *
+   * @default - no notifications
+   */
+  readonly notificationTopic?: sns.ITopic;
+
+  /**
+   * The connection events sent to `notificationTopic`.
+   *
+   * @default - Accept, Connect, Delete and Reject
+   */
+  readonly notificationEvents?: ConnectionEvent[];
+}
+
+/**
+ * A VPC endpoint service that exposes ports of something inside a VPC to named AWS
+ * principals through an internal Network Load Balancer.
+ */
+export interface IPrivateLinkService extends ec2.IConnectable {
+  /**
+   * The service name consumers create their endpoints to, such as
+   * `com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0`.
+   *
+   * @attribute
+   */
+  readonly endpointServiceName: string;
+
+  /**
+   * The ID of the endpoint service, such as `vpce-svc-0123456789abcdef0`.
+   *
+   * @attribute
+   */
+  readonly endpointServiceId: string;
+}
+
+/**
+ * Exposes one or more ports of something inside a VPC (a database, an SSH tunnel,
+ * an internal service) to named AWS principals through AWS PrivateLink.
+ *
+ * Creates an internal Network Load Balancer with cross-zone load balancing, one listener
+ * and target group per port with proxy protocol v2, client-IP preservation and
+ * stickiness off, and a VPC endpoint service that requires acceptance and allows only
+ * the named principals. The service name is a stack output: send it to the vendor.
+ *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * declare const tunnel: ec2.IInstance;
+ *
+ * new PrivateLinkService(this, 'ToVendor', {
+ *   vpc,
+ *   allowedPrincipals: ['arn:aws:iam::012922587834:root'],
+ *   ports: [
+ *     { port: 5432, targets: [ServiceTarget.ipAddress('10.0.3.25')] },
+ *     { port: 22, targets: [ServiceTarget.instance(tunnel)] },
+ *   ],
+ * });
+ */
+export class PrivateLinkService extends Resource implements IPrivateLinkService {
+  public readonly endpointServiceName: string;
+  public readonly endpointServiceId: string;
+
+  /** The Network Load Balancer behind the endpoint service. */
+  public readonly loadBalancer: elbv2.INetworkLoadBalancer;
+
+  /** The endpoint service. */
+  public readonly endpointService: ec2.VpcEndpointService;
+
+  /** One target group per exposed port, in the order of `ports`. */
+  public readonly targetGroups: elbv2.NetworkTargetGroup[] = [];
+
+  /** One listener per exposed port, in the order of `ports`. */
+  public readonly listeners: elbv2.NetworkListener[] = [];
+
+  /**
+   * Network access of the load balancer toward its targets: its security groups when it
+   * has them, otherwise the VPC's CIDR block (PrivateLink traffic reaches the targets
+   * from the load balancer's private addresses).
+   */
+  public readonly connections: ec2.Connections;
+
+  private readonly vpc: ec2.IVpc;
+  private readonly sourcePeers: ec2.IPeer[];
+  private readonly listenerPorts: number[] = [];
+
+  constructor(scope: Construct, id: string, props: PrivateLinkServiceProps) {
+    super(scope, id);
+
+    const vpc = props.vpc ?? props.loadBalancer?.vpc;
+    if (!vpc) {
+      invalid(this, '`vpc` is required when `loadBalancer` is not given or has no VPC, got: undefined');
+    }
+    this.vpc = vpc;
+    const principalArns = this.validatePrincipals(props.allowedPrincipals);
+    this.validatePorts(props.ports);
+    this.validateRegions(props.allowedRegions);
+    const subnets = props.loadBalancer ? undefined : this.selectPrivateSubnets(vpc, props.vpcSubnets);
+    if (props.loadBalancer) {
+      this.validateGivenLoadBalancer(props);
+    }
+    if (props.notificationEvents && props.notificationEvents.length === 0) {
+      invalid(this, '`notificationEvents` must name at least one event when given, got: []');
+    }
+
+    this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(vpc, subnets!, props);
+    const securityGroupIds = this.loadBalancer.securityGroups ?? [];
+    this.sourcePeers = securityGroupIds.length > 0 || !subnets
+      ? []
+      : subnets.subnets.map((subnet) => ec2.Peer.ipv4(subnet.ipv4CidrBlock));
+    this.connections = this.loadBalancer.connections.securityGroups.length > 0
+      ? this.loadBalancer.connections
+      : new ec2.Connections({ peer: ec2.Peer.ipv4(vpc.vpcCidrBlock) });
+
+    for (const port of props.ports) {
+      this.exposePort(port);
+    }
+
+    this.endpointService = new ec2.VpcEndpointService(this, 'EndpointService', {
+      vpcEndpointServiceLoadBalancers: [this.loadBalancer],
+      acceptanceRequired: props.acceptanceRequired ?? true,
+      allowedPrincipals: principalArns.map((arn) => new iam.ArnPrincipal(arn)),
+      allowedRegions: props.allowedRegions,
+    });
+    this.endpointServiceName = this.endpointService.vpcEndpointServiceName;
+    this.endpointServiceId = this.endpointService.vpcEndpointServiceId;
+
+    if (props.notificationTopic) {
+      this.notifyConnections(props.notificationTopic, props.notificationEvents);
+    }
+
+    new CfnOutput(this, 'EndpointServiceName', {
+      description: 'VPC endpoint service name: send it to the vendor, then accept its connection request',
+      value: this.endpointServiceName,
+    });
+  }
+
+  /**
+   * The target group of an exposed port.
+   *
+   * @param port the listener port given in `ports`
+   */
+  public targetGroupFor(port: number): elbv2.NetworkTargetGroup {
+    const index = this.listenerPorts.indexOf(port);
+    if (index < 0) {
+      invalid(this, `\`port\` must be one of the exposed ports ${show(this.listenerPorts)}, got: ${port}`);
+    }
+    return this.targetGroups[index];
+  }
+
+  /**
+   * Opens `other` to the load balancer on `port`: from the load balancer's security groups
+   * when it has them, otherwise from each of its subnets' CIDR blocks, which is where
+   * PrivateLink traffic comes from.
+   *
+   * @param other what receives the traffic, such as a database or an instance
+   * @param port the port to open
+   */
+  public allowTargetAccess(other: ec2.IConnectable, port: ec2.Port): void {
+    const description = `From the PrivateLink load balancer ${this.node.path}`;
+    if (this.sourcePeers.length === 0) {
+      other.connections.allowFrom(this.connections, port, description);
+      return;
+    }
+    for (const peer of this.sourcePeers) {
+      other.connections.allowFrom(peer, port, description);
+    }
+  }
+
+  private exposePort(exposed: ExposedPort): void {
+    const targetPort = exposed.targetPort ?? exposed.port;
+    const serviceTargets = exposed.targets ?? [];
+    const targetType = serviceTargets[0]?.targetType ?? elbv2.TargetType.IP;
+    const targetGroup = new elbv2.NetworkTargetGroup(this, `TargetGroup${exposed.port}`, {
+      vpc: this.vpc,
+      port: targetPort,
+      protocol: elbv2.Protocol.TCP,
+      targetType,
+      preserveClientIp: exposed.preserveClientIp ?? false,
+      proxyProtocolV2: exposed.proxyProtocolV2 ?? false,
+      deregistrationDelay: exposed.deregistrationDelay,
+      healthCheck: exposed.healthCheck ?? {
+        enabled: true,
+        protocol: targetType === elbv2.TargetType.ALB ? elbv2.Protocol.HTTP : elbv2.Protocol.TCP,
+        port: 'traffic-port',
+      },
+    });
+    targetGroup.setAttribute('stickiness.enabled', String(exposed.stickiness ?? false));
+    if (exposed.stickiness) {
+      targetGroup.setAttribute('stickiness.type', 'source_ip');
+    }
+    targetGroup.setAttribute(
+      'load_balancing.cross_zone.enabled',
+      exposed.crossZoneEnabled === undefined ? 'use_load_balancer_configuration' : String(exposed.crossZoneEnabled),
+    );
+    for (const target of serviceTargets) {
+      targetGroup.addTarget(target._toNetworkTarget(targetPort));
+      if (target._connectable) {
+        this.allowTargetAccess(target._connectable, ec2.Port.tcp(targetPort));
+      }
+    }
+
+    const listener = this.loadBalancer.addListener(`Listener${exposed.port}`, {
+      port: exposed.port,
+      protocol: elbv2.Protocol.TCP,
+      defaultTargetGroups: [targetGroup],
+    });
+    this.targetGroups.push(targetGroup);
+    this.listeners.push(listener);
+    this.listenerPorts.push(exposed.port);
+  }
+
+  private createLoadBalancer(
+    vpc: ec2.IVpc,
+    subnets: ec2.SelectedSubnets,
+    props: PrivateLinkServiceProps,
+  ): elbv2.NetworkLoadBalancer {
+    const securityGroups = props.securityGroups ?? [];
+    const enforce = props.enforceSecurityGroupRulesOnPrivateLinkTraffic ?? false;
+    if (securityGroups.length > 0 && enforce) {
+      Annotations.of(this).addWarningV2('cdk-saas-privatelink:enforcedPrivateLinkRules',
+        'The load balancer\'s security group rules filter PrivateLink traffic ' +
+        '(`enforceSecurityGroupRulesOnPrivateLinkTraffic` is true): connections the inbound rules do not allow are dropped silently.');
+    }
+    const loadBalancer = new elbv2.NetworkLoadBalancer(this, 'LoadBalancer', {
+      vpc,
+      vpcSubnets: { subnets: subnets.subnets },
+      internetFacing: false,
+      crossZoneEnabled: props.crossZoneEnabled ?? true,
+      ...(securityGroups.length > 0
+        ? { securityGroups, enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: enforce }
+        : { disableSecurityGroups: true }),
+    });
+    const noAccessLogs = 'Network Load Balancer access logs only record TLS listeners; this load balancer has TCP listeners only.';
+    Validations.of(loadBalancer).acknowledge({ id: 'AwsSolutions-ELB2', reason: noAccessLogs });
+    (loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer).addMetadata('checkov', {
+      skip: [{ id: 'CKV_AWS_91', comment: noAccessLogs }],
+    });
+    return loadBalancer;
+  }
+
+  private notifyConnections(topic: sns.ITopic, events?: ConnectionEvent[]): void {
+    topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: `AllowVpceNotifications${this.node.addr.slice(0, 8)}`,
+      principals: [new iam.ServicePrincipal('vpce.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    new ec2.CfnVPCEndpointConnectionNotification(this, 'ConnectionNotification', {
+      serviceId: this.endpointServiceId,
+      connectionNotificationArn: topic.topicArn,
+      connectionEvents: events ?? [
+        ConnectionEvent.ACCEPT, ConnectionEvent.CONNECT, ConnectionEvent.DELETE, ConnectionEvent.REJECT,
+      ],
+    });
+  }
+
+  private validatePrincipals(principals: string[]): string[] {
+    if (principals.length === 0) {
+      invalid(this, '`allowedPrincipals` must name at least one AWS account or IAM principal, got: []');
+    }
+    const stack = Stack.of(this);
+    const partition = isLiteral(stack.region) ? partitionOf(stack.region) : stack.partition;
+    return principals.map((principal) => {
+      if (!isLiteral(principal)) return principal;
+      if (isAccountId(principal)) return `arn:${partition}:iam::${principal}:root`;
+      if (isIamPrincipalArn(principal)) return principal;
+      return invalid(this, '`allowedPrincipals` entries must be a 12-digit AWS account ID or the IAM ARN of an account root, ' +
+        `role or user (arn:aws:iam::123456789012:root), got: ${show(principal)}`);
+    });
+  }
+
+  private validatePorts(ports: ExposedPort[]): void {
+    if (ports.length === 0) {
+      invalid(this, '`ports` must expose at least one port, got: []');
+    }
+    if (ports.length > MAX_LISTENERS) {
+      invalid(this, `\`ports\` must expose at most ${MAX_LISTENERS} ports (a Network Load Balancer's listener limit), got: ${ports.length}`);
+    }
+    const seen = new Set<number>();
+    for (const exposed of ports) {
+      for (const [name, value] of [['port', exposed.port], ['targetPort', exposed.targetPort]] as const) {
+        if (value !== undefined && !Token.isUnresolved(value) && !isPort(value)) {
+          invalid(this, `\`ports[].${name}\` must be an integer from 1 to 65535, got: ${value}`);
+        }
+      }
+      if (seen.has(exposed.port)) {
+        invalid(this, `\`ports\` must not repeat a port (one listener per port), got ${exposed.port} twice`);
+      }
+      seen.add(exposed.port);
+      this.validateTargets(exposed);
+    }
+  }
+
+  private validateTargets(exposed: ExposedPort): void {
+    const serviceTargets = exposed.targets ?? [];
+    if (serviceTargets.length === 0 && !exposed.ipTargetsSyncedExternally) {
+      invalid(this, `\`ports\` entry for port ${exposed.port} has no \`targets\`; give targets, ` +
+        'or set `ipTargetsSyncedExternally: true` for addresses a sync construct registers');
+    }
+    const types = new Set(serviceTargets.map((t) => t.targetType));
+    if (types.size > 1) {
+      invalid(this, `\`ports\` entry for port ${exposed.port} mixes target types ${show([...types])}; ` +
+        'a target group holds one type');
+    }
+    if (exposed.ipTargetsSyncedExternally && serviceTargets.some((t) => t.targetType !== elbv2.TargetType.IP)) {
+      invalid(this, `\`ports\` entry for port ${exposed.port} sets \`ipTargetsSyncedExternally\`, ` +
+        'so its `targets` must be IP addresses');
+    }
+    for (const target of serviceTargets) {
+      const ip = target._ipAddress;
+      if (ip !== undefined && isLiteral(ip) && !isIpv4(ip)) {
+        invalid(this, `\`ServiceTarget.ipAddress\` must be an IPv4 address, got: ${show(ip)}`);
+      }
+    }
+  }
+
+  private validateRegions(regions?: string[]): void {
+    if (!regions) return;
+    const stackRegion = Stack.of(this).region;
+    const expected = isLiteral(stackRegion) ? partitionOf(stackRegion) : undefined;
+    for (const region of regions) {
+      if (!isLiteral(region)) continue;
+      if (!isRegionName(region)) {
+        invalid(this, `\`allowedRegions\` entries must be AWS region names such as "eu-west-1", got: ${show(region)}`);
+      }
+      const partition = partitionOf(region);
+      if (expected !== undefined && partition !== expected) {
+        invalid(this, `\`allowedRegions\` must be in the stack's partition "${expected}" (region ${stackRegion}), ` +
+          `got: ${show(region)} in partition "${partition}"`);
+      }
+      const first = regions.find(isLiteral)!;
+      if (expected === undefined && partition !== partitionOf(first)) {
+        invalid(this, `\`allowedRegions\` must all be in one partition, got: ${show(regions)}`);
+      }
+    }
+  }
+
+  private selectPrivateSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.SelectedSubnets {
+    const selected = vpc.selectSubnets(selection);
+    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
+    const publicSubnets = selected.subnets.filter((s) => publicIds.has(s.subnetId));
+    if (selected.hasPublic || publicSubnets.length > 0) {
+      invalid(this, '`vpcSubnets` must select private subnets: the load balancer is internal, ' +
+        `got public subnets ${show(publicSubnets.map((s) => s.node.path))}`);
+    }
+    if (selected.subnets.length === 0) {
+      invalid(this, '`vpcSubnets` must select at least one subnet, got none');
+    }
+    return selected;
+  }
+
+  private validateGivenLoadBalancer(props: PrivateLinkServiceProps): void {
+    const loadBalancer = props.loadBalancer!;
+    for (const name of ['securityGroups', 'vpcSubnets', 'crossZoneEnabled', 'enforceSecurityGroupRulesOnPrivateLinkTraffic'] as const) {
+      if (props[name] !== undefined) {
+        invalid(this, `\`${name}\` applies to a new load balancer only; set it on the given \`loadBalancer\` instead`);
+      }
+    }
+    const cfn = loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer | undefined;
+    if (cfn?.scheme === 'internet-facing') {
+      invalid(this, `\`loadBalancer\` must be internal, got an internet-facing load balancer (${loadBalancer.node.path})`);
+    }
+    const hasSecurityGroups = (loadBalancer.securityGroups ?? []).length > 0;
+    if (hasSecurityGroups && loadBalancer.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic !== 'off') {
+      Annotations.of(this).addWarningV2('cdk-saas-privatelink:enforcedPrivateLinkRules',
+        `The given load balancer (${loadBalancer.node.path}) has security groups that filter PrivateLink traffic: ` +
+        'connections the inbound rules do not allow are dropped silently. ' +
+        'Set enforceSecurityGroupInboundRulesOnPrivateLinkTraffic to false on it, or allow the traffic.');
+    }
+  }
+}
+
+function isIpv4(value: string): boolean {
+  const parts = value.split('.');
+  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}
