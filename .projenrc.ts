@@ -41,16 +41,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
     packageName: 'cdksaasprivatelink',
   },
 
+  // Runtime dependencies are bundled into the jsii package (jsii requires it).
+  bundledDeps: ['yaml@^2'],
   devDeps: [
     'cdk-nag@^3.0.2',
     '@aws-sdk/client-ec2@^3',
+    '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-elastic-load-balancing-v2@^3',
+    '@aws-sdk/client-cloudwatch@^3',
+    'fast-check@^4',
     'tsconfig-paths@^4',
     '@types/node@^20',
   ],
 
   // Handlers (*.lambda.ts) are bundled by esbuild when the library is built, never at the user's synth.
   lambdaAutoDiscover: true,
-  lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_22_X },
+  // SDK v3 reuses connections by itself; no environment variable needed.
+  lambdaOptions: { runtime: awscdk.LambdaRuntime.NODEJS_24_X, awsSdkConnectionReuse: false },
 
   jestOptions: {
     // Snapshots are assertions: `npm test` never rewrites them (`npx projen test:update` does).
@@ -84,6 +91,13 @@ const project = new awscdk.AwsCdkConstructLibrary({
   npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.venv/'] },
 });
 
+
+// Handlers run on Lambda, whose Node.js runtime provides the AWS SDK v3: they may import it
+// although the library lists it as a dev dependency only.
+project.eslint?.addOverride({
+  files: ['src/**/*.lambda.ts', 'src/internal/runtime/**/*.ts'],
+  rules: { 'import/no-extraneous-dependencies': ['error', { devDependencies: true, peerDependencies: true }] },
+});
 
 // The main job: synthesize every example app and print what each stack creates.
 const examples = project.addTask('examples', {

@@ -1,0 +1,88 @@
+import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+
+/** The constructor of a projen-generated handler function class (`*-function.ts`). */
+export type HandlerFunctionClass<T extends lambda.Function> = new (scope: Construct, id: string, props?: lambda.FunctionOptions) => T;
+
+export interface HandlerFunctionOptions {
+  /** Lambda timeout; custom-resource handlers answer CloudFormation before it runs out. */
+  readonly timeout: Duration;
+  readonly description: string;
+  readonly memorySize?: number;
+  /** Environment variables. Never a secret: handlers read secrets from Secrets Manager. */
+  readonly environment?: Record<string, string>;
+  /** Extra options, such as VPC placement, for handlers that are not singletons. */
+  readonly functionOptions?: lambda.FunctionOptions;
+}
+
+/**
+ * The handler function with the given id at stack level, created on first use, so a stack
+ * has one of each handler however many constructs use it.
+ */
+export function singletonHandler<T extends lambda.Function>(
+  scope: Construct,
+  id: string,
+  fnClass: HandlerFunctionClass<T>,
+  options: HandlerFunctionOptions,
+): T {
+  const stack = Stack.of(scope);
+  const existing = stack.node.tryFindChild(id);
+  if (existing) return existing as T;
+  return handlerFunction(stack, id, fnClass, options);
+}
+
+/**
+ * A handler function with its own log group (one year retention) and a role that may write
+ * only to that log group. Findings of cdk-nag and checkov that do not apply to a handler are
+ * acknowledged here, each with its reason.
+ */
+export function handlerFunction<T extends lambda.Function>(
+  scope: Construct,
+  id: string,
+  fnClass: HandlerFunctionClass<T>,
+  options: HandlerFunctionOptions,
+): T {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  skipCheckov(logGroup.node.defaultChild as CfnResource, {
+    CKV_AWS_158: 'Handler logs hold no secret values (handlers redact them); CloudWatch Logs encrypts them at rest.',
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: options.description,
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroup.logGroupArn],
+  }));
+  const fn = new fnClass(scope, id, {
+    description: options.description,
+    timeout: options.timeout,
+    memorySize: options.memorySize ?? 256,
+    environment: options.environment,
+    role,
+    logGroup,
+    ...options.functionOptions,
+  });
+  skipCheckov(fn.node.defaultChild as CfnResource, {
+    CKV_AWS_115: 'Reserved concurrency would take from the account\'s unreserved pool; this handler runs rarely.',
+    CKV_AWS_116: 'Invoked synchronously (by CloudFormation or a schedule); failures are reported, not queued.',
+    ...(options.functionOptions?.vpc ? {} : {
+      CKV_AWS_117: 'Calls only AWS and vendor APIs over HTTPS; it needs no access to resources inside a VPC.',
+    }),
+    CKV_AWS_173: 'Environment variables hold names and settings only, never secrets.',
+  });
+  return fn;
+}
+
+/** Writes checkov skips (with reasons) into a resource's template metadata. */
+export function skipCheckov(resource: CfnResource, reasons: Record<string, string>): void {
+  const existing = (resource.getMetadata('checkov') as { skip?: { id: string; comment: string }[] } | undefined)?.skip ?? [];
+  const added = Object.entries(reasons).map(([id, comment]) => ({ id, comment }));
+  resource.addMetadata('checkov', { skip: [...existing, ...added] });
+}

@@ -1,0 +1,112 @@
+import { HttpClient, HttpError, retryAfterMs } from '../../src/internal/runtime/http-client';
+import { LocalServer, Reply } from '../support/local-server';
+
+const noSleep = { sleep: async () => undefined, random: () => 0.5 };
+
+async function withServer(replies: Reply[], run: (server: LocalServer) => Promise<void>) {
+  let i = 0;
+  const server = await LocalServer.start(() => replies[Math.min(i++, replies.length - 1)]);
+  try {
+    await run(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+describe('HttpClient', () => {
+  test('returns a 2xx answer with its parsed JSON, sending JSON bodies', () => withServer([{ status: 201, body: { id: 'x' } }], async (server) => {
+    const res = await new HttpClient(noSleep).send({ method: 'PUT', url: `${server.url}/a`, body: { enabled: true }, headers: { authorization: 'Api-Token t' } });
+    expect(res.status).toBe(201);
+    expect(res.json).toEqual({ id: 'x' });
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]).toMatchObject({ method: 'PUT', path: '/a', json: { enabled: true } });
+    expect(server.requests[0].headers['content-type']).toBe('application/json');
+    expect(server.requests[0].headers.authorization).toBe('Api-Token t');
+  }));
+
+  test('treats 204 with an empty body as success', () => withServer([{ status: 204 }], async (server) => {
+    const res = await new HttpClient(noSleep).send({ method: 'DELETE', url: `${server.url}/a` });
+    expect(res).toMatchObject({ status: 204, json: undefined });
+  }));
+
+  test.each([429, 502, 503, 504])('retries %s, then succeeds', (status) => withServer([{ status }, { status }, { status: 200, body: {} }], async (server) => {
+    const sleeps: number[] = [];
+    const res = await new HttpClient({ ...noSleep, sleep: async (ms) => { sleeps.push(ms); } }).send({ method: 'GET', url: server.url });
+    expect(res.status).toBe(200);
+    expect(server.requests).toHaveLength(3);
+    expect(sleeps).toHaveLength(2);
+  }));
+
+  test('honours Retry-After in seconds', () => withServer([{ status: 429, headers: { 'retry-after': '7' } }, { status: 200, body: {} }], async (server) => {
+    const sleeps: number[] = [];
+    await new HttpClient({ ...noSleep, sleep: async (ms) => { sleeps.push(ms); } }).send({ method: 'GET', url: server.url });
+    expect(sleeps).toEqual([7000]);
+  }));
+
+  test('honours Retry-After as an HTTP date', () => {
+    const now = Date.parse('2026-11-21T10:00:00Z');
+    expect(retryAfterMs('Sat, 21 Nov 2026 10:00:12 GMT', now)).toBe(12_000);
+    expect(retryAfterMs('Sat, 21 Nov 2026 09:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('soon', now)).toBeUndefined();
+    expect(retryAfterMs(null, now)).toBeUndefined();
+  });
+
+  test('backs off exponentially with jitter, capped', () => withServer([{ status: 503 }], async (server) => {
+    const sleeps: number[] = [];
+    const client = new HttpClient({
+      sleep: async (ms) => { sleeps.push(ms); }, random: () => 1, retry: { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 500 },
+    });
+    await expect(client.send({ method: 'GET', url: `${server.url}/x` })).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:\d+\/x failed after 6 attempts: HTTP 503/);
+    expect(sleeps).toEqual([100, 200, 400, 500, 500]);
+    expect(server.requests).toHaveLength(6);
+  }));
+
+  test('does not retry a 400 and reports Dynatrace\'s message and constraint violations', () => withServer([{
+    status: 400,
+    body: { error: { code: 400, message: 'Constraints violated.', constraintViolations: [{ path: 'id', message: 'must be 12 digits', parameterLocation: 'PATH', location: null }] } },
+  }], async (server) => {
+    const error = await new HttpClient(noSleep).send({ method: 'PUT', url: `${server.url}/aws/privateLink/allowlistedAccounts/12` }).catch((e) => e);
+    expect(error).toBeInstanceOf(HttpError);
+    expect(error.status).toBe(400);
+    expect(error.message).toMatch(/PUT .*\/aws\/privateLink\/allowlistedAccounts\/12 failed with HTTP 400: Constraints violated\. \(id: must be 12 digits\)/);
+    expect(server.requests).toHaveLength(1);
+  }));
+
+  test('reports a malformed JSON body', () => withServer([{ status: 500, body: '<html>oops', raw: true }], async (server) => {
+    await expect(new HttpClient(noSleep).send({ method: 'GET', url: server.url })).rejects.toThrow(/HTTP 500: malformed JSON body: <html>oops/);
+  }));
+
+  test('a slow answer times out and is retried', () => withServer([{ status: 200, body: {}, delayMs: 2000 }, { status: 200, body: { ok: true } }], async (server) => {
+    const res = await new HttpClient({ ...noSleep, retry: { requestTimeoutMs: 100 } }).send({ method: 'GET', url: server.url });
+    expect(res.json).toEqual({ ok: true });
+    expect(server.requests).toHaveLength(2);
+  }));
+
+  test('gives up on repeated timeouts with a message that says so', () => withServer([{ status: 200, delayMs: 2000 }], async (server) => {
+    await expect(new HttpClient({ ...noSleep, retry: { requestTimeoutMs: 50, maxAttempts: 2 } }).send({ method: 'GET', url: server.url }))
+      .rejects.toThrow(/failed after 2 attempts: no answer within 50 ms/);
+  }));
+
+  test('network errors are retried and reported', async () => {
+    const server = await LocalServer.start(() => ({ status: 200 }));
+    const url = server.url;
+    await server.stop();
+    await expect(new HttpClient({ ...noSleep, retry: { maxAttempts: 3 } }).send({ method: 'GET', url }))
+      .rejects.toThrow(/failed after 3 attempts: network error: ECONNREFUSED/);
+  });
+
+  test('never waits past the deadline', () => withServer([{ status: 429, headers: { 'retry-after': '120' } }], async (server) => {
+    const client = new HttpClient({ ...noSleep, deadline: Date.now() + 30_000 });
+    await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow(/the next retry \(in 60 s\) would pass the deadline; last: HTTP 429/);
+    expect(server.requests).toHaveLength(1);
+  }));
+
+  test('does not start when the deadline has passed', async () => {
+    await expect(new HttpClient({ ...noSleep, deadline: Date.now() - 1 }).send({ method: 'GET', url: 'http://127.0.0.1:9/' }))
+      .rejects.toThrow(/no time left before the deadline after 0 attempts/);
+  });
+
+  test('accepts listed non-2xx statuses', () => withServer([{ status: 404, body: { error: { message: 'gone' } } }], async (server) => {
+    expect((await new HttpClient(noSleep).send({ method: 'DELETE', url: server.url }, [404])).status).toBe(404);
+  }));
+});

@@ -1,0 +1,80 @@
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: http.IncomingHttpHeaders;
+  readonly body: string;
+  readonly json: any;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body?: unknown;
+  readonly headers?: Record<string, string>;
+  /** Answer only after this many milliseconds (to test timeouts). */
+  readonly delayMs?: number;
+  /** Send the body as is, not as JSON. */
+  readonly raw?: boolean;
+}
+
+export type Route = (req: RecordedRequest) => Reply | Promise<Reply>;
+
+/**
+ * A stand-in for a vendor API (or the CloudFormation ResponseURL) on 127.0.0.1. Records every
+ * request in order; `route` decides each answer.
+ */
+export class LocalServer {
+  public static async start(route: Route): Promise<LocalServer> {
+    const server = new LocalServer(route);
+    await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
+    return server;
+  }
+
+  public readonly requests: RecordedRequest[] = [];
+  private readonly server: http.Server;
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  private constructor(public route: Route) {
+    this.server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', async () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        let json: any;
+        try {
+          json = body ? JSON.parse(body) : undefined;
+        } catch {
+          json = undefined;
+        }
+        const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json };
+        this.requests.push(recorded);
+        const reply = await this.route(recorded);
+        const send = () => {
+          if (res.destroyed) return;
+          const payload = reply.body === undefined ? '' : reply.raw ? String(reply.body) : JSON.stringify(reply.body);
+          res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+          res.end(payload);
+        };
+        if (reply.delayMs) {
+          const t = setTimeout(() => { this.timers.delete(t); send(); }, reply.delayMs);
+          this.timers.add(t);
+        } else {
+          send();
+        }
+      });
+    });
+  }
+
+  public get url(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  public async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
