@@ -1,19 +1,11 @@
 #!/usr/bin/env bash
 # cfn-lint and checkov over every synthesized example template (examples/cdk.out/),
-# in a Python virtual environment this script creates in .venv/ with pinned versions.
+# with the pinned tools scripts/python-tools.sh installs in .venv/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+bash scripts/python-tools.sh
 venv=.venv
-requirements=scripts/template-checks-requirements.txt
-if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv"
-fi
-stamp="$venv/.installed-$(sha256sum "$requirements" | cut -c1-16)"
-if [ ! -f "$stamp" ]; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$requirements"
-  touch "$stamp"
-fi
 
 mapfile -t templates < <(find examples/cdk.out -name '*.template.json' | sort)
 if [ "${#templates[@]}" -eq 0 ]; then
