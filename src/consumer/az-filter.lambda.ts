@@ -1,1 +1,162 @@
-export async function handler(): Promise<void> {}
+/*
+ * Custom resource: which of the candidate subnets lie in Availability Zones the endpoint
+ * service supports. Creating an interface endpoint in an unsupported AZ fails the deploy, and
+ * the supported AZs are only known at deploy time (no synth-time lookups), so the endpoint
+ * takes its subnets from this resource.
+ */
+import { CustomResourceEvent, LambdaContext, runCustomResource, WorkContext } from '../internal/runtime/custom-resource';
+
+export interface SubnetInfo {
+  readonly subnetId: string;
+  readonly availabilityZone: string;
+  readonly availabilityZoneId?: string;
+}
+
+export interface ServiceInfo {
+  readonly availabilityZones: string[];
+  readonly availabilityZoneIds: string[];
+}
+
+/** The two EC2 calls the filter makes (the AWS SDK in Lambda, moto or a typed fake in tests). */
+export interface Ec2Reader {
+  describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;
+  /** Undefined when the service is not visible to this account. */
+  describeService(serviceName: string, serviceRegion?: string): Promise<ServiceInfo | undefined>;
+}
+
+export interface FilterInput {
+  readonly serviceName: string;
+  /** The service's region when it is not the endpoint's (native cross-region). */
+  readonly serviceRegion?: string;
+  readonly subnetIds: string[];
+}
+
+export interface FilterResult {
+  readonly subnetIds: string[];
+  /** Human-readable summary for logs and the resource's attributes. */
+  readonly summary: string;
+}
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+
+/** Retries EC2 throttling with capped exponential backoff and jitter until the deadline. */
+export async function withThrottleRetry<T>(
+  call: () => Promise<T>,
+  deadline: number,
+  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  random: () => number = Math.random,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const name = (error as { name?: string; Code?: string })?.name ?? '';
+      const waitMs = Math.round(Math.min(10_000, 250 * 2 ** (attempt - 1)) * (0.5 + random() / 2));
+      if (!THROTTLING.has(name) || attempt >= 8 || Date.now() + waitMs >= deadline) throw error;
+      await sleep(waitMs);
+    }
+  }
+}
+
+function describeAz(subnet: SubnetInfo): string {
+  return subnet.availabilityZoneId ? `${subnet.availabilityZone} (${subnet.availabilityZoneId})` : subnet.availabilityZone;
+}
+
+/**
+ * Keeps the candidate subnets in AZs the service supports, matching by AZ ID when the
+ * service reports IDs (AZ names differ between accounts) and by name otherwise.
+ */
+export async function filterSubnets(ec2: Ec2Reader, input: FilterInput, deadline: number): Promise<FilterResult> {
+  if (input.subnetIds.length === 0) {
+    throw new Error('no candidate subnets were given');
+  }
+  const service = await withThrottleRetry(() => ec2.describeService(input.serviceName, input.serviceRegion), deadline);
+  if (!service) {
+    throw new Error(`endpoint service ${input.serviceName}${input.serviceRegion ? ` in ${input.serviceRegion}` : ''} ` +
+      'was not found: check the service name, and that the provider allows this account (principal) to connect');
+  }
+  const subnets = await withThrottleRetry(() => ec2.describeSubnets(input.subnetIds), deadline);
+  const subnetRegion = regionOfAz(subnets[0]?.availabilityZone);
+  const serviceRegion = regionOfAz(service.availabilityZones[0]);
+
+  // A remote service reports the AZs of its own region; the endpoint's interfaces live in
+  // this region, where every AZ can reach it.
+  if (input.serviceRegion && serviceRegion && subnetRegion && serviceRegion !== subnetRegion) {
+    return {
+      subnetIds: subnets.map((s) => s.subnetId),
+      summary: `remote service in ${serviceRegion}: kept all ${subnets.length} subnets (${subnets.map(describeAz).join(', ')})`,
+    };
+  }
+
+  const byId = service.availabilityZoneIds.length > 0 && subnets.every((s) => s.availabilityZoneId);
+  const supported = new Set(byId ? service.availabilityZoneIds : service.availabilityZones);
+  const kept = subnets.filter((s) => supported.has(byId ? s.availabilityZoneId! : s.availabilityZone));
+  const serviceAzs = byId
+    ? service.availabilityZoneIds.map((id, i) => (service.availabilityZones[i] ? `${service.availabilityZones[i]} (${id})` : id))
+    : service.availabilityZones;
+  if (kept.length === 0) {
+    throw new Error(`endpoint service ${input.serviceName} supports AZs [${serviceAzs.join(', ')}], ` +
+      `but the candidate subnets are in [${subnets.map((s) => `${s.subnetId} in ${describeAz(s)}`).join(', ')}]: ` +
+      'give subnets in a supported AZ');
+  }
+  const dropped = subnets.filter((s) => !kept.includes(s));
+  return {
+    subnetIds: kept.map((s) => s.subnetId),
+    summary: `kept ${kept.length} of ${subnets.length} subnets in supported AZs [${kept.map(describeAz).join(', ')}]` +
+      (dropped.length > 0 ? `; left out ${dropped.map((s) => `${s.subnetId} in ${describeAz(s)}`).join(', ')}` : ''),
+  };
+}
+
+function regionOfAz(az?: string): string | undefined {
+  return az?.match(/^([a-z]{2}(-[a-z]+)+-\d)[a-z]$/)?.[1];
+}
+
+/** The custom resource's work: Create and Update filter; Delete has nothing to undo. */
+export async function azFilterWork(ec2: Ec2Reader, ctx: WorkContext) {
+  const props = ctx.event.ResourceProperties;
+  const physicalResourceId = ctx.event.PhysicalResourceId ?? `az-filter-${ctx.event.RequestId}`;
+  if (ctx.event.RequestType === 'Delete') {
+    return { physicalResourceId };
+  }
+  const result = await filterSubnets(ec2, {
+    serviceName: props.ServiceName,
+    serviceRegion: props.ServiceRegion || undefined,
+    subnetIds: props.SubnetIds ?? [],
+  }, ctx.deadline);
+  ctx.log(result.summary);
+  return { physicalResourceId, data: { SubnetIds: result.subnetIds.join(','), Summary: result.summary } };
+}
+
+/** An Ec2Reader over the AWS SDK v3 EC2 client that the Lambda runtime provides. */
+export function sdkEc2Reader(clientConfig: Record<string, unknown> = {}): Ec2Reader {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('@aws-sdk/client-ec2');
+  const client = new sdk.EC2Client(clientConfig);
+  return {
+    async describeSubnets(subnetIds) {
+      const out = await client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: subnetIds }));
+      return (out.Subnets ?? []).map((s: any) => ({
+        subnetId: s.SubnetId, availabilityZone: s.AvailabilityZone, availabilityZoneId: s.AvailabilityZoneId,
+      }));
+    },
+    async describeService(serviceName, serviceRegion) {
+      try {
+        const out = await client.send(new sdk.DescribeVpcEndpointServicesCommand({
+          ServiceNames: [serviceName],
+          ...(serviceRegion ? { ServiceRegions: [serviceRegion] } : {}),
+        }));
+        const detail = (out.ServiceDetails ?? []).find((d: any) => d.ServiceName === serviceName);
+        if (!detail) return undefined;
+        return { availabilityZones: detail.AvailabilityZones ?? [], availabilityZoneIds: detail.AvailabilityZoneIds ?? [] };
+      } catch (error) {
+        if ((error as { name?: string }).name === 'InvalidServiceName') return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {
+  const ec2 = sdkEc2Reader({ maxAttempts: 6 });
+  await runCustomResource(event, context, (ctx) => azFilterWork(ec2, ctx));
+}

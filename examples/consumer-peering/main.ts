@@ -1,0 +1,81 @@
+/**
+ * Consumer side across regions over peering (the Dynatrace guide's scenario): the endpoint
+ * lives in the vendor's region, Sydney (ap-southeast-2); workloads run in an existing VPC in
+ * Tokyo (ap-northeast-1). One app, one stack per region.
+ *
+ * Shows: in Sydney, the endpoint, a private hosted zone for the vendor hostname, an
+ * inter-region peering connection to the Tokyo VPC (PeerRegion), routes to Tokyo in every
+ * Sydney route table, 443 opened to the Tokyo CIDR, and the zone associated with the Tokyo
+ * VPC in its region. In Tokyo, routes to Sydney in every route table of the existing VPC.
+ * Deploy Sydney first (`cdk deploy --all` orders them).
+ *
+ * Replace before deploying:
+ * - ACCOUNT: your AWS account (both stacks must be in one account).
+ * - SERVICE_NAME and HOSTNAME: from the vendor.
+ * - TOKYO_VPC: the ID, CIDR block, AZs, subnet IDs and route table IDs of your Tokyo VPC.
+ */
+import { App, AppProps, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint, SpokePeering } from 'cdk-saas-privatelink';
+
+const ACCOUNT = '111111111111';
+const SERVICE_NAME = 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0';
+const HOSTNAME = 'tenant1.api.vendor.example';
+const TOKYO_VPC: ec2.VpcAttributes = {
+  vpcId: 'vpc-0a1b2c3d4e5f60718',
+  vpcCidrBlock: '10.41.0.0/16',
+  availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+  privateSubnetIds: ['subnet-0a1b2c3d4e5f60001', 'subnet-0a1b2c3d4e5f60002'],
+  privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f60001', 'rtb-0a1b2c3d4e5f60002'],
+};
+
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+
+  const sydney = new Stack(app, 'PrivateLinkSydney', {
+    env: { account: ACCOUNT, region: 'ap-southeast-2' },
+    description: 'cdk-saas-privatelink example: vendor endpoint hub in Sydney, shared with Tokyo over peering',
+  });
+  // The Tokyo stack reads the peering ID from Sydney: a cross-region reference.
+  const tokyo = new Stack(app, 'PrivateLinkTokyo', {
+    env: { account: ACCOUNT, region: 'ap-northeast-1' },
+    crossRegionReferences: true,
+    description: 'cdk-saas-privatelink example: Tokyo routes to the Sydney vendor endpoint hub',
+  });
+
+  const hubVpc = new ec2.Vpc(sydney, 'HubVpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'),
+    availabilityZones: ['ap-southeast-2a', 'ap-southeast-2b'],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    flowLogs: {
+      all: {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(sydney, 'FlowLogs', {
+          retention: logs.RetentionDays.ONE_YEAR,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })),
+      },
+    },
+  });
+  // Stacks with a named region list their AZs (no synth-time lookup); cfn-lint's W3010 is
+  // about templates meant for any region, which these are not.
+  for (const subnet of hubVpc.isolatedSubnets) {
+    (subnet.node.defaultChild as ec2.CfnSubnet).addMetadata('cfn-lint', { config: { ignore_checks: ['W3010'] } });
+  }
+  const endpoint = new PrivateLinkEndpoint(sydney, 'Vendor', { vpc: hubVpc, serviceName: SERVICE_NAME });
+  const dns = new PrivateDnsOverride(sydney, 'VendorDns', {
+    zoneName: HOSTNAME,
+    vpc: hubVpc,
+    target: DnsTarget.fromEndpoint(endpoint),
+  });
+
+  const tokyoVpc = ec2.Vpc.fromVpcAttributes(tokyo, 'TokyoVpc', TOKYO_VPC);
+  new SpokePeering(sydney, 'Tokyo', { endpoint, spokeVpc: tokyoVpc, dnsOverrides: [dns] });
+
+  return app;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}

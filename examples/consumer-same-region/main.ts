@@ -1,0 +1,61 @@
+/**
+ * Consumer side, one region: reach a vendor's endpoint service privately, with the vendor's
+ * public hostname resolving to the endpoint inside the VPC.
+ *
+ * Shows: an interface endpoint created only in subnets whose Availability Zones the service
+ * supports (found at deploy time, no synth-time lookups), a security group that opens 443 to
+ * the VPC only, and a private hosted zone whose apex is an alias to the endpoint.
+ *
+ * Replace before deploying:
+ * - SERVICE_NAME: the endpoint service name the vendor gives you.
+ * - HOSTNAME: the vendor hostname your workloads call.
+ * - the VPC: in a real app, pass your existing VPC.
+ */
+import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint } from 'cdk-saas-privatelink';
+
+const SERVICE_NAME = 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0';
+const HOSTNAME = 'tenant1.api.vendor.example';
+
+export class ConsumerStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.30.0.0/16'),
+      maxAzs: 3,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      flowLogs: {
+        all: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+            retention: logs.RetentionDays.ONE_YEAR,
+            removalPolicy: RemovalPolicy.RETAIN,
+          })),
+        },
+      },
+    });
+
+    const endpoint = new PrivateLinkEndpoint(this, 'Vendor', { vpc, serviceName: SERVICE_NAME });
+
+    new PrivateDnsOverride(this, 'VendorDns', {
+      zoneName: HOSTNAME,
+      vpc,
+      target: DnsTarget.fromEndpoint(endpoint),
+    });
+  }
+}
+
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+  new ConsumerStack(app, 'ConsumerSameRegion', {
+    description: 'cdk-saas-privatelink example: a vendor endpoint with a private DNS override, one region',
+  });
+  return app;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}

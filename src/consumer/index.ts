@@ -1,0 +1,3 @@
+export * from './privatelink-endpoint';
+export * from './private-dns-override';
+export * from './spoke-peering';

@@ -1,0 +1,254 @@
+import { Annotations, CfnOutput, CustomResource, Duration, Fn, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { AzFilterFunction } from './az-filter-function';
+import { literalCidr } from '../internal/cidr';
+import { singletonHandler } from '../internal/handler-function';
+import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
+
+/** AWS and vendor endpoint service names: com.amazonaws.vpce.<region>.vpce-svc-…, com.amazonaws.<region>.<svc>, aws.… */
+const SERVICE_NAME = /^((cn\.)?com\.amazonaws|aws)(\.[a-z0-9-]+)+$/;
+
+/**
+ * Properties of a `PrivateLinkEndpoint`.
+ */
+export interface PrivateLinkEndpointProps {
+  /**
+   * The VPC the endpoint is created in.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The endpoint service name the vendor gives you, such as
+   * `com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0`. May be a token resolved at
+   * deploy time (for example the name `DynatracePrivateLink` reads from Dynatrace's API).
+   */
+  readonly serviceName: string;
+
+  /**
+   * The ports the service listens on; the endpoint's security group opens them.
+   *
+   * @default [443]
+   */
+  readonly ports?: number[];
+
+  /**
+   * The candidate subnets. With `filterSupportedAzs` on, the endpoint is created in those
+   * of them whose Availability Zone the service supports.
+   *
+   * @default - the VPC's private subnets (with egress, else isolated)
+   */
+  readonly subnets?: ec2.SubnetSelection;
+
+  /**
+   * Keep only the subnets in Availability Zones the service supports, found at deploy time
+   * by a custom resource (`DescribeVpcEndpointServices`). With it off, the endpoint is created
+   * in exactly the given subnets.
+   *
+   * @default true
+   */
+  readonly filterSupportedAzs?: boolean;
+
+  /**
+   * Associate the service's own private DNS name with the VPC. Vendor services rarely have a
+   * verified private DNS name; override DNS with `PrivateDnsOverride` instead.
+   *
+   * @default false
+   */
+  readonly privateDnsEnabled?: boolean;
+
+  /**
+   * The region of the service, for a native cross-region endpoint (same partition).
+   *
+   * @default - the stack's region
+   */
+  readonly serviceRegion?: string;
+
+  /**
+   * Open the service ports to the VPC's CIDR block.
+   *
+   * @default true
+   */
+  readonly allowFromVpc?: boolean;
+
+  /**
+   * Add a stack output with the endpoint ID (vendors such as Monte Carlo ask for it).
+   *
+   * @default true
+   */
+  readonly outputEndpointId?: boolean;
+}
+
+/**
+ * An interface VPC endpoint to a vendor's endpoint service.
+ */
+export interface IPrivateLinkEndpoint extends ec2.IConnectable {
+  /** The endpoint ID, such as `vpce-0123456789abcdef0`. @attribute */
+  readonly vpcEndpointId: string;
+  /** The endpoint's regional DNS name. @attribute */
+  readonly regionalDnsName: string;
+  /** The hosted zone ID of the endpoint's regional DNS name (for alias records). @attribute */
+  readonly regionalHostedZoneId: string;
+  /** The VPC of the endpoint. */
+  readonly vpc: ec2.IVpc;
+  /** The service ports. */
+  readonly ports: number[];
+}
+
+/**
+ * An interface VPC endpoint to a vendor's endpoint service, created only in subnets whose
+ * Availability Zones the service supports, with a security group that opens the service
+ * ports to the VPC (and to peered VPCs as they join) and never to 0.0.0.0/0.
+ *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * const endpoint = new PrivateLinkEndpoint(this, 'Vendor', {
+ *   vpc,
+ *   serviceName: 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0',
+ * });
+ */
+export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoint {
+  public readonly vpcEndpointId: string;
+  public readonly regionalDnsName: string;
+  public readonly regionalHostedZoneId: string;
+  /** All DNS entries of the endpoint, each `"HostedZoneId:DnsName"`, regional entry first. */
+  public readonly dnsEntries: string[];
+  public readonly vpc: ec2.IVpc;
+  public readonly ports: number[];
+  public readonly connections: ec2.Connections;
+  /** The endpoint's security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /**
+   * The subnet IDs the endpoint is created in: resolved at deploy time when
+   * `filterSupportedAzs` is on.
+   */
+  public readonly subnetIds: string[];
+
+  constructor(scope: Construct, id: string, props: PrivateLinkEndpointProps) {
+    super(scope, id);
+    const ports = props.ports ?? [443];
+    this.validate(props, ports);
+    const candidates = props.vpc.selectSubnets(props.subnets ?? {});
+    if (candidates.subnetIds.length === 0) {
+      invalid(this, '`subnets` must select at least one subnet, got none');
+    }
+    if (candidates.hasPublic) {
+      Annotations.of(this).addWarningV2('cdk-saas-privatelink:endpointInPublicSubnets',
+        'The endpoint is placed in public subnets; its network interfaces get no public address, but private subnets are usual.');
+    }
+    this.vpc = props.vpc;
+    this.ports = ports;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      allowAllOutbound: false,
+      description: `PrivateLink endpoint ${this.node.path}: service ports from allowed peers only`,
+    });
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(ports[0]) });
+    if (props.allowFromVpc ?? true) {
+      const cidr = literalCidr(props.vpc);
+      this.allowFrom(ec2.Peer.ipv4(cidr ?? props.vpc.vpcCidrBlock), 'the endpoint\'s VPC');
+      if (!cidr) {
+        // cdk-nag cannot tell a deploy-time CIDR block from 0.0.0.0/0.
+        Validations.of(this.securityGroup).acknowledge({
+          id: 'AwsSolutions-EC23',
+          reason: 'Ingress is from the endpoint VPC\'s own CIDR block, known only at deploy time; never 0.0.0.0/0.',
+        });
+      }
+    }
+
+    this.subnetIds = (props.filterSupportedAzs ?? true)
+      ? this.supportedSubnets(props, candidates.subnetIds)
+      : candidates.subnetIds;
+
+    const endpoint = new ec2.CfnVPCEndpoint(this, 'Resource', {
+      vpcEndpointType: 'Interface',
+      vpcId: props.vpc.vpcId,
+      serviceName: props.serviceName,
+      subnetIds: this.subnetIds,
+      securityGroupIds: [this.securityGroup.securityGroupId],
+      privateDnsEnabled: props.privateDnsEnabled ?? false,
+      serviceRegion: props.serviceRegion,
+    });
+    this.vpcEndpointId = endpoint.ref;
+    this.dnsEntries = endpoint.attrDnsEntries;
+    // DnsEntries are "HostedZoneId:DnsName", the regional entry first.
+    const regional = Fn.split(':', Fn.select(0, endpoint.attrDnsEntries));
+    this.regionalHostedZoneId = Fn.select(0, regional);
+    this.regionalDnsName = Fn.select(1, regional);
+
+    if (props.outputEndpointId ?? true) {
+      new CfnOutput(this, 'EndpointId', {
+        description: 'VPC endpoint ID (some vendors ask for it to approve the connection)',
+        value: this.vpcEndpointId,
+      });
+    }
+  }
+
+  /**
+   * Opens the service ports to a peer, such as a peered VPC's CIDR block.
+   *
+   * @param peer who may connect
+   * @param description why, for the security group rule
+   */
+  public allowFrom(peer: ec2.IPeer, description: string): void {
+    for (const port of this.ports) {
+      this.securityGroup.addIngressRule(peer, ec2.Port.tcp(port), `PrivateLink service port ${port} from ${description}`);
+    }
+  }
+
+  private supportedSubnets(props: PrivateLinkEndpointProps, candidates: string[]): string[] {
+    const fn = singletonHandler(this, 'SaasPrivateLinkAzFilter', AzFilterFunction, {
+      description: 'cdk-saas-privatelink: keeps the subnets in AZs a VPC endpoint service supports',
+      timeout: Duration.minutes(2),
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeSubnets'],
+      resources: ['*'],
+    }));
+    Validations.of(fn.role!).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeVpcEndpointServices and ec2:DescribeSubnets support no resource-level permissions.',
+    });
+    const filter = new CustomResource(this, 'SupportedSubnets', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::PrivateLinkAzFilter',
+      properties: {
+        ServiceName: props.serviceName,
+        ServiceRegion: props.serviceRegion,
+        SubnetIds: candidates,
+      },
+    });
+    return Fn.split(',', filter.getAttString('SubnetIds'));
+  }
+
+  private validate(props: PrivateLinkEndpointProps, ports: number[]): void {
+    if (isLiteral(props.serviceName) && !SERVICE_NAME.test(props.serviceName)) {
+      invalid(this, '`serviceName` must be an endpoint service name such as ' +
+        `"com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", got: ${show(props.serviceName)}`);
+    }
+    if (ports.length === 0) {
+      invalid(this, '`ports` must name at least one port, got: []');
+    }
+    for (const port of ports) {
+      if (!Token.isUnresolved(port) && !isPort(port)) {
+        invalid(this, `\`ports\` entries must be integers from 1 to 65535, got: ${port}`);
+      }
+    }
+    if (new Set(ports).size !== ports.length) {
+      invalid(this, `\`ports\` must not repeat a port, got: ${show(ports)}`);
+    }
+    const region = props.serviceRegion;
+    if (region !== undefined && isLiteral(region)) {
+      if (!isRegionName(region)) {
+        invalid(this, `\`serviceRegion\` must be an AWS region name such as "ap-southeast-2", got: ${show(region)}`);
+      }
+      const stackRegion = Stack.of(this).region;
+      if (isLiteral(stackRegion) && partitionOf(stackRegion) !== partitionOf(region)) {
+        invalid(this, `\`serviceRegion\` must be in the stack's partition "${partitionOf(stackRegion)}", ` +
+          `got: ${show(region)} in partition "${partitionOf(region)}"`);
+      }
+    }
+  }
+}
