@@ -43,8 +43,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // Runtime dependencies are bundled into the jsii package (jsii requires it).
   bundledDeps: ['yaml@^2'],
+  // The PrivateLinkChecks rule pack extends cdk-nag's NagPack.
+  peerDeps: ['cdk-nag@^3.0.2'],
   devDeps: [
-    'cdk-nag@^3.0.2',
     '@aws-sdk/client-ec2@^3',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-elastic-load-balancing-v2@^3',
@@ -127,6 +128,12 @@ templateChecks.exec('bash scripts/check-templates.sh');
 
 // `npm test` runs everything: jsii compile, jest, eslint, then the template checks.
 const test = project.tasks.tryFind('test')!;
+// ts-jest transpiles without type checks; type-check tests, examples, bench and scripts here.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check everything outside src/ (tests, examples, bench, scripts)',
+  exec: 'tsc --noEmit -p tsconfig.dev.json',
+});
+test.prependSpawn(typecheck);
 test.prependSpawn(project.tasks.tryFind('post-compile')!);
 test.prependSpawn(project.tasks.tryFind('compile')!);
 test.prependSpawn(project.tasks.tryFind('pre-compile')!);

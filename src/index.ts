@@ -1,2 +1,4 @@
 export * from './provider';
 export * from './consumer';
+export * from './vendors/rivery';
+export * from './vendors/dynatrace';

@@ -1,2 +1,3 @@
 export * from './privatelink-service';
 export * from './service-target';
+export * from './hostname-target-sync';

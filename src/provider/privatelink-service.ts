@@ -2,8 +2,10 @@ import { Annotations, CfnOutput, Duration, Resource, Stack, Token, Validations }
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type * as sns from 'aws-cdk-lib/aws-sns';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { ConnectionAutoAccept } from './auto-accept';
 import { ServiceTarget } from './service-target';
 import {
   invalid, isAccountId, isIamPrincipalArn, isLiteral, isPort, isRegionName, partitionOf, show,
@@ -24,6 +26,36 @@ export enum ConnectionEvent {
   DELETE = 'Delete',
   /** A consumer's connection request was rejected. */
   REJECT = 'Reject',
+}
+
+/**
+ * What auto-accept does with a pending connection whose endpoint owner is not an allowed account.
+ */
+export enum UnlistedConnectionAction {
+  /** Leave it pending, for a person to accept or reject. */
+  LEAVE_PENDING = 'leave',
+  /** Reject it. */
+  REJECT = 'reject',
+}
+
+/**
+ * Options for accepting endpoint connections automatically.
+ */
+export interface AutoAcceptOptions {
+  /**
+   * What to do with a pending connection from an account that is not one of `allowedPrincipals`'
+   * accounts (possible when the allowlist was extended outside this app).
+   *
+   * @default UnlistedConnectionAction.LEAVE_PENDING
+   */
+  readonly unlistedConnections?: UnlistedConnectionAction;
+
+  /**
+   * How often pending connections are swept as well, in case a notification was missed.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly sweepInterval?: Duration;
 }
 
 /**
@@ -198,6 +230,15 @@ export interface PrivateLinkServiceProps {
    * @default - Accept, Connect, Delete and Reject
    */
   readonly notificationEvents?: ConnectionEvent[];
+
+  /**
+   * Accept pending connections automatically when the endpoint's owner is the account of one of
+   * `allowedPrincipals`, on each Connect notification and on a periodic sweep. Without a
+   * `notificationTopic`, an encrypted topic is created for the notifications.
+   *
+   * @default - no auto-accept: you accept each connection request
+   */
+  readonly autoAccept?: AutoAcceptOptions;
 }
 
 /**
@@ -288,6 +329,9 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     if (props.notificationEvents && props.notificationEvents.length === 0) {
       invalid(this, '`notificationEvents` must name at least one event when given, got: []');
     }
+    if (props.autoAccept) {
+      this.validateAutoAccept(props);
+    }
 
     this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(vpc, subnets!, props);
     const securityGroupIds = this.loadBalancer.securityGroups ?? [];
@@ -311,8 +355,18 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     this.endpointServiceName = this.endpointService.vpcEndpointServiceName;
     this.endpointServiceId = this.endpointService.vpcEndpointServiceId;
 
-    if (props.notificationTopic) {
-      this.notifyConnections(props.notificationTopic, props.notificationEvents);
+    const topic = props.notificationTopic ?? (props.autoAccept ? this.createNotificationTopic() : undefined);
+    if (topic) {
+      this.notifyConnections(topic, props.notificationEvents);
+    }
+    if (props.autoAccept) {
+      new ConnectionAutoAccept(this, 'AutoAccept', {
+        serviceId: this.endpointServiceId,
+        allowedPrincipals: principalArns,
+        topic: topic!,
+        unlistedConnections: props.autoAccept.unlistedConnections ?? UnlistedConnectionAction.LEAVE_PENDING,
+        sweepInterval: props.autoAccept.sweepInterval ?? Duration.minutes(5),
+      });
     }
 
     new CfnOutput(this, 'EndpointServiceName', {
@@ -440,6 +494,42 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
         ConnectionEvent.ACCEPT, ConnectionEvent.CONNECT, ConnectionEvent.DELETE, ConnectionEvent.REJECT,
       ],
     });
+  }
+
+  /** An SNS topic for connection notifications, encrypted with a key the endpoint service may use. */
+  private createNotificationTopic(): sns.ITopic {
+    const key = new kms.Key(this, 'NotificationKey', {
+      description: `Encrypts the connection notifications of ${this.node.path}`,
+      enableKeyRotation: true,
+    });
+    key.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal('vpce.amazonaws.com')],
+      actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    return new sns.Topic(this, 'Notifications', {
+      displayName: 'PrivateLink connection notifications',
+      masterKey: key,
+      enforceSSL: true,
+    });
+  }
+
+  private validateAutoAccept(props: PrivateLinkServiceProps): void {
+    if (props.acceptanceRequired === false) {
+      invalid(this, '`autoAccept` needs `acceptanceRequired` to be true (without acceptance there is nothing to accept), got: false');
+    }
+    if (props.notificationEvents && !props.notificationEvents.includes(ConnectionEvent.CONNECT)) {
+      invalid(this, '`notificationEvents` must include ConnectionEvent.CONNECT when `autoAccept` is set, ' +
+        `got: ${show(props.notificationEvents)}`);
+    }
+    const interval = props.autoAccept?.sweepInterval;
+    if (interval && !interval.isUnresolved()) {
+      const minutes = interval.toSeconds() / 60;
+      if (!Number.isInteger(minutes) || minutes < 1) {
+        invalid(this, `\`autoAccept.sweepInterval\` must be a whole number of minutes, at least 1, got: ${interval.toHumanString()}`);
+      }
+    }
   }
 
   private validatePrincipals(principals: string[]): string[] {

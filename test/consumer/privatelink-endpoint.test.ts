@@ -110,8 +110,8 @@ describe('PrivateLinkEndpoint', () => {
 
   test('cdk-nag finds nothing unacknowledged, and IAM5 is acknowledged for the Describe calls only', () => {
     const { stack } = endpoint();
-    const ours = (v: { violatingResources: { constructPath: string }[] }) =>
-      v.violatingResources.some((r) => /\/(Endpoint|SaasPrivateLink)/.test(r.constructPath));
+    const ours = (v: { violatingResources: readonly { constructPath?: string }[] }) =>
+      v.violatingResources.some((r) => /\/(Endpoint|SaasPrivateLink)/.test(r.constructPath ?? ''));
     expect(new AwsSolutionsChecks().validateScope(stack).violations.filter(ours)).toEqual([]);
   });
 

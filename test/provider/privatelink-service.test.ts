@@ -6,7 +6,7 @@ import * as targets from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  ConnectionEvent, ExposedPort, PrivateLinkService, PrivateLinkServiceProps, ServiceTarget,
+  ConnectionEvent, ExposedPort, PrivateLinkService, PrivateLinkServiceProps, ServiceTarget, UnlistedConnectionAction,
 } from '../../src';
 
 const VENDOR = 'arn:aws:iam::012922587834:root';
@@ -469,5 +469,121 @@ describe('PrivateLinkService under cdk-nag', () => {
     const lb = Template.fromStack(stack).findResources('AWS::ElasticLoadBalancingV2::LoadBalancer', { Properties: { Scheme: 'internal' } });
     const ours = Object.entries(lb).find(([id]) => id.startsWith('ServiceLoadBalancer'))![1];
     expect(ours.Metadata.checkov.skip).toEqual([{ id: 'CKV_AWS_91', comment: expect.stringMatching(/only record TLS listeners/) }]);
+  });
+});
+
+describe('PrivateLinkService auto-accept', () => {
+  test('off by default: no function, no topic, no notification', () => {
+    const { template } = service();
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::EC2::VPCEndpointConnectionNotification', 0);
+  });
+
+  test('creates an encrypted, TLS-only topic the endpoint service may publish to, and subscribes the function', () => {
+    const { template } = service({ autoAccept: {} });
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('ServiceNotificationKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      EnableKeyRotation: true,
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Principal: { Service: 'vpce.amazonaws.com' },
+          Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+          Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+        })]),
+      },
+    });
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'vpce.amazonaws.com' }, Action: 'sns:Publish' }),
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointConnectionNotification', {
+      ConnectionEvents: ['Accept', 'Connect', 'Delete', 'Reject'],
+      ServiceId: { Ref: Match.stringLikeRegexp('ServiceEndpointService') },
+    });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'lambda', Endpoint: { 'Fn::GetAtt': [Match.stringLikeRegexp('ServiceAutoAcceptFunction'), 'Arn'] },
+    });
+  });
+
+  test('the function gets the service, the principals and the unlisted-connection rule; sweeps every 5 minutes', () => {
+    const { template } = service({ autoAccept: {}, allowedPrincipals: [VENDOR, '222222222222'] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          SERVICE_ID: { Ref: Match.stringLikeRegexp('ServiceEndpointService') },
+          ALLOWED_PRINCIPALS: `${VENDOR},arn:aws:iam::222222222222:root`,
+          UNLISTED_CONNECTIONS: 'leave',
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  test('reject and a custom sweep interval', () => {
+    const { template } = service({ autoAccept: { unlistedConnections: UnlistedConnectionAction.REJECT, sweepInterval: Duration.minutes(15) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ UNLISTED_CONNECTIONS: 'reject' }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(15 minutes)' });
+  });
+
+  test('may accept and reject connections of its own endpoint service only', () => {
+    const { template } = service({ autoAccept: {} });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: 'ec2:DescribeVpcEndpointConnections', Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: ['ec2:AcceptVpcEndpointConnections', 'ec2:RejectVpcEndpointConnections'],
+            Resource: {
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:eu-west-1:111111111111:vpc-endpoint-service/',
+                { Ref: Match.stringLikeRegexp('ServiceEndpointService') }]],
+            },
+          },
+        ]),
+      },
+    });
+  });
+
+  test('uses the given notification topic instead of creating one', () => {
+    const { stack, vpc } = setup();
+    const topic = new sns.Topic(stack, 'Topic', { enforceSSL: true });
+    new PrivateLinkService(stack, 'Service', {
+      vpc, allowedPrincipals: [VENDOR], ports: [{ port: 5432, targets: [DB] }], notificationTopic: topic, autoAccept: {},
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    template.hasResourceProperties('AWS::SNS::Subscription', { TopicArn: { Ref: Match.stringLikeRegexp('^Topic') } });
+  });
+
+  test('principals that are deploy-time tokens are joined at deploy time', () => {
+    const { template } = service({ autoAccept: {}, allowedPrincipals: [Fn.importValue('VendorArn')] });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ ALLOWED_PRINCIPALS: { 'Fn::ImportValue': 'VendorArn' } }) },
+    });
+  });
+
+  test('refuses auto-accept without acceptance, without the Connect event, or with a sub-minute sweep', () => {
+    expectRefusal({ autoAccept: {}, acceptanceRequired: false },
+      /`autoAccept` needs `acceptanceRequired` to be true \(without acceptance there is nothing to accept\), got: false/);
+    expectRefusal({ autoAccept: {}, notificationEvents: [ConnectionEvent.ACCEPT] },
+      /`notificationEvents` must include ConnectionEvent.CONNECT when `autoAccept` is set, got: \["Accept"\]/);
+    expectRefusal({ autoAccept: { sweepInterval: Duration.seconds(30) } },
+      /`autoAccept.sweepInterval` must be a whole number of minutes, at least 1, got: 30 seconds/);
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    const { stack, vpc } = setup();
+    new PrivateLinkService(stack, 'Service', { vpc, allowedPrincipals: [VENDOR], ports: [{ port: 5432, targets: [DB] }], autoAccept: {} });
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings.filter((f) => f.includes('/Service/'))).toEqual([]);
   });
 });

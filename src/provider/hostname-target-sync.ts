@@ -1,0 +1,413 @@
+import { Annotations, CfnResource, Duration, Fn, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as rds from 'aws-cdk-lib/aws-rds';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { HostnameSyncFunction } from './hostname-sync-function';
+import { handlerFunction, skipCheckov } from '../internal/handler-function';
+import { invalid, isLiteral, isPort, show } from '../internal/validation';
+
+/** The CloudWatch namespace of the sync's metrics. */
+const METRICS_NAMESPACE = 'SaasPrivateLink/HostnameTargetSync';
+
+/** RDS event categories after which the database's addresses may have changed. */
+const RDS_EVENT_CATEGORIES = ['failover', 'maintenance', 'availability', 'recovery'];
+
+/**
+ * The DNS name a `HostnameTargetSync` follows, and the RDS events that make it run at once.
+ *
+ * @example
+ * declare const cluster: rds.IDatabaseCluster;
+ * const writer = SyncedHostname.databaseClusterWriter(cluster);
+ * const other = SyncedHostname.of('db.internal.example.com');
+ */
+export class SyncedHostname {
+  /**
+   * Any DNS name, followed on the schedule only.
+   *
+   * @param hostname a DNS name, not an IP address
+   */
+  public static of(hostname: string): SyncedHostname {
+    return new SyncedHostname(hostname);
+  }
+
+  /**
+   * The writer (cluster) endpoint of an Aurora or Multi-AZ DB cluster; the sync also runs
+   * on the cluster's failover and maintenance events.
+   */
+  public static databaseClusterWriter(cluster: rds.IDatabaseCluster): SyncedHostname {
+    return new SyncedHostname(cluster.clusterEndpoint.hostname, 'RDS DB Cluster Event', cluster.clusterIdentifier);
+  }
+
+  /**
+   * The reader endpoint of an Aurora cluster. It answers one reader address per lookup
+   * (round robin), so each run unites several lookups; the sync also runs on the cluster's
+   * failover and maintenance events.
+   */
+  public static databaseClusterReaders(cluster: rds.IDatabaseCluster): SyncedHostname {
+    return new SyncedHostname(cluster.clusterReadEndpoint.hostname, 'RDS DB Cluster Event', cluster.clusterIdentifier);
+  }
+
+  /**
+   * The endpoint of an RDS DB instance; the sync also runs on the instance's failover and
+   * maintenance events (a Multi-AZ failover moves the address).
+   */
+  public static databaseInstance(instance: rds.IDatabaseInstance): SyncedHostname {
+    return new SyncedHostname(instance.dbInstanceEndpointAddress, 'RDS DB Instance Event', instance.instanceIdentifier);
+  }
+
+  /**
+   * The default endpoint of an RDS Proxy, followed on the schedule only.
+   */
+  public static databaseProxy(proxy: rds.IDatabaseProxy): SyncedHostname {
+    return new SyncedHostname(proxy.endpoint);
+  }
+
+  /** The DNS name. */
+  public readonly hostname: string;
+
+  /** @internal */
+  public readonly _rdsDetailType?: string;
+
+  /** @internal */
+  public readonly _rdsSourceIdentifier?: string;
+
+  private constructor(hostname: string, rdsDetailType?: string, rdsSourceIdentifier?: string) {
+    this.hostname = hostname;
+    this._rdsDetailType = rdsDetailType;
+    this._rdsSourceIdentifier = rdsSourceIdentifier;
+  }
+}
+
+/**
+ * Properties of a `HostnameTargetSync`.
+ */
+export interface HostnameTargetSyncProps {
+  /**
+   * The DNS name whose addresses the target group holds.
+   */
+  readonly hostname: SyncedHostname;
+
+  /**
+   * The IP target group to keep in sync, such as
+   * `PrivateLinkService.targetGroupFor(port)` of a port with `ipTargetsSyncedExternally`.
+   * The sync owns its targets: it deregisters any address the name no longer resolves to.
+   */
+  readonly targetGroup: elbv2.ITargetGroup;
+
+  /**
+   * The port the targets are registered with (the database's port).
+   */
+  readonly port: number;
+
+  /**
+   * The VPC the sync function runs in, so that it resolves names through the VPC's resolver
+   * (private hosted zones included). Its subnets need a route to the Elastic Load Balancing
+   * API: a NAT gateway, or an interface endpoint for `elasticloadbalancing`.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the sync function. Public subnets are refused: a Lambda function in a VPC
+   * never gets a public address.
+   *
+   * @default - the VPC's private subnets (with egress, else isolated)
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * How often the sync runs, in whole minutes.
+   *
+   * @default Duration.minutes(1)
+   */
+  readonly interval?: Duration;
+
+  /**
+   * How many consecutive complete runs an address must be missing from the answers before
+   * it is deregistered. Runs whose lookups failed do not count.
+   *
+   * @default 3
+   */
+  readonly missedRunsBeforeDeregistration?: number;
+
+  /**
+   * DNS lookups per run, 200 ms apart; the run uses the union of their answers. Several
+   * lookups catch every reader behind a round-robin reader endpoint.
+   *
+   * @default 5
+   */
+  readonly lookupsPerRun?: number;
+
+  /**
+   * Which records to resolve: A records for an IPv4 target group, AAAA records for an IPv6
+   * target group.
+   *
+   * @default elbv2.TargetGroupIpAddressType.IPV4
+   */
+  readonly ipAddressType?: elbv2.TargetGroupIpAddressType;
+
+  /**
+   * The CIDR blocks of the target group's VPC. Addresses outside them are registered with
+   * Availability Zone `all` (a peered VPC or an on-premises network).
+   *
+   * @default - the VPC's primary CIDR block; list secondary blocks here if the name can resolve into them
+   */
+  readonly vpcCidrBlocks?: string[];
+
+  /**
+   * An SNS topic told when the sync fails (its Lambda Errors alarm changes state).
+   *
+   * @default - the alarm has no action
+   */
+  readonly alarmTopic?: sns.ITopic;
+}
+
+/**
+ * Keeps a Network Load Balancer IP target group equal to what a DNS name resolves to, such as
+ * an RDS or Aurora endpoint, so that a vendor connected through PrivateLink survives a
+ * database failover.
+ *
+ * A bundled Node.js Lambda function in the VPC runs every minute and at once on the
+ * database's failover and maintenance events. It registers new addresses at once and
+ * deregisters an address only after it has been missing from several consecutive runs,
+ * never when the lookups failed. Its state is a tag on the target group. It publishes
+ * metrics (namespace `SaasPrivateLink/HostnameTargetSync`) and fails the invocation on any
+ * error, which sets off a Lambda Errors alarm.
+ *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * declare const cluster: rds.IDatabaseCluster;
+ *
+ * const service = new PrivateLinkService(this, 'ToVendor', {
+ *   vpc,
+ *   allowedPrincipals: ['arn:aws:iam::012922587834:root'],
+ *   ports: [{ port: 5432, ipTargetsSyncedExternally: true }],
+ * });
+ * new HostnameTargetSync(this, 'Sync', {
+ *   vpc,
+ *   hostname: SyncedHostname.databaseClusterWriter(cluster),
+ *   targetGroup: service.targetGroupFor(5432),
+ *   port: 5432,
+ * });
+ */
+export class HostnameTargetSync extends Construct implements ec2.IConnectable {
+  /** The sync function. */
+  public readonly function: lambda.IFunction;
+
+  /** The alarm on the sync function's errors. */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+
+  /** Network access of the sync function (DNS to the VPC resolver, HTTPS to AWS APIs). */
+  public readonly connections: ec2.Connections;
+
+  private readonly targetGroupDimension: string;
+
+  constructor(scope: Construct, id: string, props: HostnameTargetSyncProps) {
+    super(scope, id);
+
+    const interval = props.interval ?? Duration.minutes(1);
+    const missedRuns = props.missedRunsBeforeDeregistration ?? 3;
+    const lookups = props.lookupsPerRun ?? 5;
+    this.validate(props, interval, missedRuns, lookups);
+    const subnets = this.selectSubnets(props.vpc, props.vpcSubnets);
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Hostname target sync ${this.node.path}: DNS to the VPC resolver, HTTPS to AWS APIs`,
+      allowAllOutbound: false,
+    });
+    const vpcPeer = ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+    securityGroup.addEgressRule(vpcPeer, ec2.Port.udp(53), 'DNS to the VPC resolver');
+    securityGroup.addEgressRule(vpcPeer, ec2.Port.tcp(53), 'DNS over TCP to the VPC resolver (large answers)');
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443),
+      'The Elastic Load Balancing API, through a NAT gateway or an interface endpoint');
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup] });
+
+    const targetGroupArn = props.targetGroup.targetGroupArn;
+    const fn = handlerFunction(this, 'Function', HostnameSyncFunction, {
+      description: `Keeps the target group in sync with the addresses of a DNS name (${this.node.path})`,
+      timeout: Duration.seconds(60),
+      environment: {
+        HOSTNAME_TO_SYNC: props.hostname.hostname,
+        TARGET_GROUP_ARN: targetGroupArn,
+        TARGET_PORT: Token.isUnresolved(props.port) ? Token.asString(props.port) : String(props.port),
+        MISSED_RUNS_BEFORE_DEREGISTRATION: String(missedRuns),
+        LOOKUPS_PER_RUN: String(lookups),
+        VPC_CIDR_BLOCKS: (props.vpcCidrBlocks ?? [props.vpc.vpcCidrBlock]).join(','),
+        IP_ADDRESS_TYPE: props.ipAddressType ?? 'ipv4',
+        METRICS_NAMESPACE,
+      },
+      functionOptions: {
+        vpc: props.vpc,
+        vpcSubnets: { subnets: subnets.subnets },
+        securityGroups: [securityGroup],
+        // A failed run is not retried: the next scheduled run, at most a minute away, is the retry.
+        retryAttempts: 0,
+      },
+    });
+    this.function = fn;
+    this.grantTargetGroup(fn, targetGroupArn);
+
+    const target = new eventTargets.LambdaFunction(fn);
+    new events.Rule(this, 'Schedule', {
+      description: `Runs the hostname target sync ${this.node.path}`,
+      schedule: events.Schedule.rate(interval),
+      targets: [target],
+    });
+    if (props.hostname._rdsDetailType && props.hostname._rdsSourceIdentifier) {
+      new events.Rule(this, 'DatabaseEvents', {
+        description: `Runs the hostname target sync ${this.node.path} at once after a database failover or maintenance`,
+        eventPattern: {
+          source: ['aws.rds'],
+          detailType: [props.hostname._rdsDetailType],
+          detail: {
+            SourceIdentifier: [props.hostname._rdsSourceIdentifier],
+            EventCategories: RDS_EVENT_CATEGORIES,
+          },
+        },
+        targets: [target],
+      });
+    }
+
+    // The handler names its metrics by the ARN's last field, "targetgroup/<name>/<id>".
+    this.targetGroupDimension = Fn.select(5, Fn.split(':', targetGroupArn));
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `The hostname target sync ${this.node.path} failed: the target group may not follow ` +
+        `${props.hostname.hostname}. See the function's log group.`,
+      metric: fn.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmTopic) {
+      this.errorsAlarm.addAlarmAction(new cwActions.SnsAction(props.alarmTopic));
+      this.errorsAlarm.addOkAction(new cwActions.SnsAction(props.alarmTopic));
+    }
+  }
+
+  /**
+   * A metric the sync publishes, for its target group: `IpCount` (addresses the name resolved
+   * to), `Registrations`, `Deregistrations` or `Failures` (1 for a failed run).
+   *
+   * @param metricName the metric's name
+   * @param props options such as the period or statistic
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    if (!['IpCount', 'Registrations', 'Deregistrations', 'Failures'].includes(metricName)) {
+      invalid(this, `\`metricName\` must be one of IpCount, Registrations, Deregistrations, Failures, got: ${show(metricName)}`);
+    }
+    return new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName,
+      dimensionsMap: { TargetGroup: this.targetGroupDimension },
+      statistic: metricName === 'IpCount' ? 'Minimum' : 'Sum',
+      period: Duration.minutes(5),
+      ...props,
+    });
+  }
+
+  private grantTargetGroup(fn: lambda.Function, targetGroupArn: string): void {
+    const role = fn.role!;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTags'],
+      resources: ['*'],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets',
+        'elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags',
+      ],
+      resources: [targetGroupArn],
+    }));
+    // The role is given to the function, so Lambda adds no VPC permissions of its own: these are the
+    // network-interface actions of AWSLambdaVPCAccessExecutionRole, inline instead of a managed policy.
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: [
+        'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets',
+        'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+      ],
+      resources: ['*'],
+    }));
+    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+    if (policy) {
+      skipCheckov(policy.node.defaultChild as CfnResource, {
+        CKV_AWS_111: 'The unconstrained writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
+          'which support no resource-level permissions; target and tag changes are limited to the one target group.',
+      });
+    }
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'elasticloadbalancing:DescribeTargetHealth and DescribeTags, and the EC2 network-interface actions a ' +
+        'Lambda function in a VPC needs, support no resource-level permissions; changes to targets and tags ' +
+        '(RegisterTargets, DeregisterTargets, AddTags, RemoveTags) are limited to the one target group.',
+    });
+  }
+
+  private validate(props: HostnameTargetSyncProps, interval: Duration, missedRuns: number, lookups: number): void {
+    const hostname = props.hostname.hostname;
+    if (isLiteral(hostname) && !isDnsName(hostname)) {
+      invalid(this, '`hostname` must be a DNS name such as "db.cluster-abc.eu-west-1.rds.amazonaws.com" ' +
+        `(for a fixed address use ServiceTarget.ipAddress), got: ${show(hostname)}`);
+    }
+    if (isLiteral(props.port) && !isPort(props.port)) {
+      invalid(this, `\`port\` must be an integer from 1 to 65535, got: ${props.port}`);
+    }
+    if (!interval.isUnresolved()) {
+      const minutes = interval.toSeconds() / 60;
+      if (!Number.isInteger(minutes) || minutes < 1) {
+        invalid(this, `\`interval\` must be a whole number of minutes, at least 1, got: ${interval.toHumanString()}`);
+      }
+    }
+    if (!Token.isUnresolved(missedRuns) && (!Number.isInteger(missedRuns) || missedRuns < 1 || missedRuns > 100)) {
+      invalid(this, `\`missedRunsBeforeDeregistration\` must be an integer from 1 to 100, got: ${missedRuns}`);
+    }
+    if (!Token.isUnresolved(lookups) && (!Number.isInteger(lookups) || lookups < 1 || lookups > 20)) {
+      invalid(this, `\`lookupsPerRun\` must be an integer from 1 to 20, got: ${lookups}`);
+    }
+    for (const cidr of props.vpcCidrBlocks ?? []) {
+      if (isLiteral(cidr) && !isCidr(cidr)) {
+        invalid(this, `\`vpcCidrBlocks\` entries must be CIDR blocks such as "10.0.0.0/16", got: ${show(cidr)}`);
+      }
+    }
+  }
+
+  private selectSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.SelectedSubnets {
+    const selected = vpc.selectSubnets(selection);
+    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
+    const publicSubnets = selected.subnets.filter((s) => publicIds.has(s.subnetId));
+    if (selected.hasPublic || publicSubnets.length > 0) {
+      invalid(this, '`vpcSubnets` must select private subnets (a Lambda function in a VPC gets no public address), ' +
+        `got public subnets ${show(publicSubnets.map((s) => s.node.path))}`);
+    }
+    if (selected.subnets.length === 0) {
+      invalid(this, '`vpcSubnets` must select at least one subnet, got none');
+    }
+    const isolatedIds = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
+    if (selected.subnets.every((s) => isolatedIds.has(s.subnetId))) {
+      Annotations.of(this).addInfo('The hostname target sync runs in isolated subnets: it reaches the Elastic Load ' +
+        'Balancing API only through an interface VPC endpoint for elasticloadbalancing.');
+    }
+    return selected;
+  }
+}
+
+function isDnsName(value: string): boolean {
+  if (value.length > 253 || /^[\d.]+$/.test(value) || value.includes(':')) return false;
+  return value.replace(/\.$/, '').split('.').every((label) => /^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
+}
+
+function isCidr(value: string): boolean {
+  const [ip, bits, extra] = value.split('/');
+  if (extra !== undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
+  if (ip.includes(':')) return Number(bits) <= 128 && /^[0-9a-f:]+$/i.test(ip);
+  const parts = ip.split('.');
+  return Number(bits) <= 32 && parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
+}

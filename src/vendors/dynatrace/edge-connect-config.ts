@@ -1,0 +1,489 @@
+import { Token, UnscopedValidationError } from 'aws-cdk-lib';
+import { Document } from 'yaml';
+import { parseEdgeConnectYaml } from './edge-connect-yaml';
+import { isHostName, isHostPattern, isRfc1123Label } from './host-patterns';
+import { describeToken, isEdgeConnectSecretToken } from './tokens';
+
+/** The token endpoint of Dynatrace SSO. */
+const DEFAULT_OAUTH_ENDPOINT = 'https://sso.dynatrace.com/sso/oauth2/token';
+const MAX_NAME = 50;
+const RESOURCE = /^urn:dtenvironment:([a-z0-9][a-z0-9-]*)$/;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The proxy EdgeConnect sends its requests through (`proxy` in `edgeConnect.yaml`).
+ *
+ * The proxy password is not part of the model: it never goes into a file or a template.
+ * `EdgeConnect` takes it from Secrets Manager (`proxyPassword`); Docker and Kubernetes
+ * users set `EDGE_CONNECT_PROXY__AUTH__PASSWORD`.
+ */
+export interface EdgeConnectProxyConfig {
+  /**
+   * Host name or IP address of the proxy, without scheme or port (`proxy.server`).
+   */
+  readonly server: string;
+
+  /**
+   * Port of the proxy (`proxy.port`).
+   */
+  readonly port: number;
+
+  /**
+   * Hosts reached without the proxy; wildcards only as whole leading labels
+   * (`proxy.exceptions`).
+   *
+   * @default - every request goes through the proxy
+   */
+  readonly exceptions?: string[];
+
+  /**
+   * User name for the proxy's Basic authentication (`proxy.auth.user`).
+   *
+   * @default - no proxy authentication
+   */
+  readonly user?: string;
+}
+
+/**
+ * A placeholder secret (one entry of `secrets` in `edgeConnect.yaml`): EdgeConnect replaces
+ * `token` in requests to `restrictHostsTo` with the value it reads from an environment
+ * variable or a file.
+ *
+ * @see https://docs.dynatrace.com/docs/shortlink/edge-connect#secrets
+ */
+export interface EdgeConnectSecretConfig {
+  /**
+   * A name for logs (`name`).
+   */
+  readonly name: string;
+
+  /**
+   * The placeholder: `dt0e01.` + 24 + `.` + 64 characters of A-Z and 2-7, as the vendor's
+   * `openssl rand 15 | base32` / `openssl rand 40 | base32` command makes (`token`).
+   */
+  readonly token: string;
+
+  /**
+   * The environment variable holding the value (`from_env`). Exactly one of `fromEnv` and
+   * `fromFile` is required.
+   *
+   * @default - none; then `fromFile` is required
+   */
+  readonly fromEnv?: string;
+
+  /**
+   * The absolute path of a file holding the value (`from_file`). Exactly one of `fromEnv`
+   * and `fromFile` is required.
+   *
+   * @default - none; then `fromEnv` is required
+   */
+  readonly fromFile?: string;
+
+  /**
+   * The hosts the token is replaced for; requests to other hosts that carry the token fail
+   * (`restrict_hosts_to`). At least one.
+   */
+  readonly restrictHostsTo: string[];
+}
+
+/**
+ * Properties of an `EdgeConnectConfig`: the fields of `edgeConnect.yaml` without its secrets.
+ */
+export interface EdgeConnectConfigProps {
+  /**
+   * The EdgeConnect's name, as configured in Dynatrace: an RFC 1123 label of at most
+   * 50 characters (`name`).
+   */
+  readonly name: string;
+
+  /**
+   * The environment's apps host, such as `abc12345.apps.dynatrace.com`, without scheme
+   * (`api_endpoint_host`).
+   */
+  readonly apiEndpointHost: string;
+
+  /**
+   * The token endpoint of Dynatrace SSO (`oauth.endpoint`). Must be https.
+   *
+   * @default "https://sso.dynatrace.com/sso/oauth2/token"
+   */
+  readonly oauthEndpoint?: string;
+
+  /**
+   * The ID of the EdgeConnect's OAuth client (`oauth.client_id`). Not a secret; the
+   * client secret is never part of the model.
+   *
+   * @default - none in the file; `EdgeConnect` reads it from the OAuth client's secret
+   */
+  readonly oauthClientId?: string;
+
+  /**
+   * The URN of the environment, `urn:dtenvironment:{environment ID}` (`oauth.resource`).
+   *
+   * @default - `urn:dtenvironment:` and the first label of `apiEndpointHost`
+   */
+  readonly oauthResource?: string;
+
+  /**
+   * Restricts the hosts EdgeConnect sends requests to; wildcards only as whole leading
+   * labels, such as `*.example.com` (`restrict_hosts_to`).
+   *
+   * @default - no local restriction beyond the host patterns configured in Dynatrace
+   */
+  readonly restrictHostsTo?: string[];
+
+  /**
+   * Absolute paths, inside the container, of extra trusted root certificates in PEM or DER
+   * (`root_certificate_paths`). `EdgeConnect` adds the certificates it writes itself.
+   *
+   * @default - none
+   */
+  readonly rootCertificatePaths?: string[];
+
+  /**
+   * The HTTP proxy EdgeConnect uses (`proxy`).
+   *
+   * @default - no proxy
+   */
+  readonly proxy?: EdgeConnectProxyConfig;
+
+  /**
+   * Placeholder secrets (`secrets`).
+   *
+   * @default - none
+   */
+  readonly secrets?: EdgeConnectSecretConfig[];
+}
+
+/** Field names as the props call them and as edgeConnect.yaml calls them. */
+type Style = 'props' | 'yaml';
+
+/** How the constructor's errors name fields; `fromYaml` switches it for its one call. */
+let namingStyle: Style = 'props';
+
+/**
+ * A typed, validated model of Dynatrace EdgeConnect's `edgeConnect.yaml`, without secrets.
+ *
+ * Renders the file (`toYaml`) and its environment variables (`toEnvironment`) for Docker,
+ * Kubernetes or `EdgeConnect` on ECS, and reads a file downloaded from Dynatrace
+ * (`fromYaml`). Secret values are never part of it: the OAuth client secret, the proxy
+ * password and placeholder secret values come from environment variables.
+ *
+ * @example
+ * const config = new EdgeConnectConfig({
+ *   name: 'corporate-network',
+ *   apiEndpointHost: 'abc12345.apps.dynatrace.com',
+ *   restrictHostsTo: ['*.corp.example.com'],
+ * });
+ */
+export class EdgeConnectConfig {
+  /** The token endpoint of Dynatrace SSO, the default `oauthEndpoint`. */
+  public static readonly DEFAULT_OAUTH_ENDPOINT = DEFAULT_OAUTH_ENDPOINT;
+
+  /**
+   * Reads an `edgeConnect.yaml`, such as the one the EdgeConnect management app downloads.
+   *
+   * Refuses a file that holds the OAuth client secret or the proxy password (values of
+   * asterisks only, as Dynatrace masks them, count as absent): move those into Secrets
+   * Manager. Also refuses unknown fields and every value `new EdgeConnectConfig` refuses.
+   *
+   * @param text the file's content
+   */
+  public static fromYaml(text: string): EdgeConnectConfig {
+    const props = parseEdgeConnectYaml(text);
+    // Errors of the shared validation then name the file's fields, not the props.
+    namingStyle = 'yaml';
+    try {
+      return new EdgeConnectConfig(props);
+    } finally {
+      namingStyle = 'props';
+    }
+  }
+
+  /** `name`. */
+  public readonly name: string;
+  /** `api_endpoint_host`. */
+  public readonly apiEndpointHost: string;
+  /** `oauth.endpoint`. */
+  public readonly oauthEndpoint: string;
+  /** `oauth.resource`. */
+  public readonly oauthResource: string;
+  /** `oauth.client_id`, when set. */
+  public readonly oauthClientId?: string;
+  /** `restrict_hosts_to`; empty when unrestricted. */
+  public readonly restrictHostsTo: string[];
+  /** `root_certificate_paths`. */
+  public readonly rootCertificatePaths: string[];
+  /** `proxy`, when set. */
+  public readonly proxy?: EdgeConnectProxyConfig;
+  /** `secrets`. */
+  public readonly secrets: EdgeConnectSecretConfig[];
+
+  constructor(props: EdgeConnectConfigProps) {
+    const v = new Checker(namingStyle);
+    v.name(props.name);
+    v.host(props.apiEndpointHost);
+    const resource = props.oauthResource ?? defaultResource(props.apiEndpointHost, v);
+    v.oauth(props.oauthEndpoint ?? DEFAULT_OAUTH_ENDPOINT, resource, props.apiEndpointHost, props.oauthClientId);
+    v.patterns(['restrictHostsTo', 'restrict_hosts_to'], props.restrictHostsTo ?? []);
+    v.absolutePaths(['rootCertificatePaths', 'root_certificate_paths'], props.rootCertificatePaths ?? []);
+    if (props.proxy) v.proxy(props.proxy);
+    v.secrets(props.secrets ?? []);
+
+    this.name = props.name;
+    this.apiEndpointHost = props.apiEndpointHost;
+    this.oauthEndpoint = props.oauthEndpoint ?? DEFAULT_OAUTH_ENDPOINT;
+    this.oauthResource = resource;
+    this.oauthClientId = props.oauthClientId;
+    this.restrictHostsTo = [...props.restrictHostsTo ?? []];
+    this.rootCertificatePaths = [...props.rootCertificatePaths ?? []];
+    this.proxy = props.proxy && {
+      server: props.proxy.server,
+      port: props.proxy.port,
+      exceptions: [...props.proxy.exceptions ?? []],
+      user: props.proxy.user,
+    };
+    this.secrets = (props.secrets ?? []).map((s) => ({
+      name: s.name,
+      token: s.token,
+      fromEnv: s.fromEnv,
+      fromFile: s.fromFile,
+      restrictHostsTo: [...s.restrictHostsTo],
+    }));
+  }
+
+  /** The model as props, to copy it with changes: `new EdgeConnectConfig({ ...config.toProps(), name })`. */
+  public toProps(): EdgeConnectConfigProps {
+    return {
+      name: this.name,
+      apiEndpointHost: this.apiEndpointHost,
+      oauthEndpoint: this.oauthEndpoint,
+      oauthResource: this.oauthResource,
+      oauthClientId: this.oauthClientId,
+      restrictHostsTo: [...this.restrictHostsTo],
+      rootCertificatePaths: [...this.rootCertificatePaths],
+      proxy: this.proxy && { ...this.proxy, exceptions: [...this.proxy.exceptions ?? []] },
+      secrets: this.secrets.map((s) => ({ ...s, restrictHostsTo: [...s.restrictHostsTo] })),
+    };
+  }
+
+  /**
+   * Renders `edgeConnect.yaml`, with no secret value in it: set `EDGE_CONNECT_OAUTH__CLIENT_SECRET`
+   * (and `EDGE_CONNECT_PROXY__AUTH__PASSWORD`, and each placeholder's `from_env` variable)
+   * in the container's environment.
+   */
+  public toYaml(): string {
+    const doc = new Document(this.yamlObject());
+    doc.commentBefore = ' edgeConnect.yaml rendered by cdk-saas-privatelink. Secret values are not in this file:\n' +
+      ' EDGE_CONNECT_OAUTH__CLIENT_SECRET, EDGE_CONNECT_PROXY__AUTH__PASSWORD and each secret\'s\n' +
+      ' from_env variable are set in the container\'s environment.';
+    return doc.toString({ lineWidth: 0 });
+  }
+
+  /**
+   * The settings that EdgeConnect also reads from environment variables, without secrets:
+   * `EDGE_CONNECT_NAME`, `EDGE_CONNECT_API_ENDPOINT_HOST`, `EDGE_CONNECT_OAUTH__ENDPOINT`,
+   * `EDGE_CONNECT_OAUTH__RESOURCE`, and when set `EDGE_CONNECT_OAUTH__CLIENT_ID`,
+   * `EDGE_CONNECT_RESTRICT_HOSTS_TO` and `EDGE_CONNECT_PROXY__*`. Lists are comma-separated.
+   */
+  public toEnvironment(): Record<string, string> {
+    const env: Record<string, string> = {
+      EDGE_CONNECT_NAME: this.name,
+      EDGE_CONNECT_API_ENDPOINT_HOST: this.apiEndpointHost,
+      EDGE_CONNECT_OAUTH__ENDPOINT: this.oauthEndpoint,
+      EDGE_CONNECT_OAUTH__RESOURCE: this.oauthResource,
+    };
+    if (this.oauthClientId !== undefined) env.EDGE_CONNECT_OAUTH__CLIENT_ID = this.oauthClientId;
+    if (this.restrictHostsTo.length > 0) env.EDGE_CONNECT_RESTRICT_HOSTS_TO = this.restrictHostsTo.join(',');
+    if (this.proxy) {
+      env.EDGE_CONNECT_PROXY__SERVER = this.proxy.server;
+      env.EDGE_CONNECT_PROXY__PORT = Token.isUnresolved(this.proxy.port) ? Token.asString(this.proxy.port) : String(this.proxy.port);
+      if ((this.proxy.exceptions ?? []).length > 0) env.EDGE_CONNECT_PROXY__EXCEPTIONS = this.proxy.exceptions!.join(',');
+      if (this.proxy.user !== undefined) env.EDGE_CONNECT_PROXY__AUTH__USER = this.proxy.user;
+    }
+    return env;
+  }
+
+  /**
+   * The file `EdgeConnect` writes into the container: only the fields that have no
+   * environment variable (`root_certificate_paths`, `secrets`); the rest comes from
+   * `toEnvironment()`, as in the vendor's Kubernetes manifest.
+   *
+   * @internal
+   */
+  public _yamlOnlyFields(extraCertificatePaths: string[]): string {
+    const secrets = this.yamlObject().secrets;
+    const paths = [...this.rootCertificatePaths, ...extraCertificatePaths];
+    const doc = new Document({
+      ...(paths.length > 0 ? { root_certificate_paths: paths } : {}),
+      ...(secrets ? { secrets } : {}),
+    });
+    return doc.toString({ lineWidth: 0 });
+  }
+
+  private yamlObject(): Record<string, any> {
+    const out: Record<string, any> = {
+      name: this.name,
+      api_endpoint_host: this.apiEndpointHost,
+      oauth: {
+        endpoint: this.oauthEndpoint,
+        ...(this.oauthClientId !== undefined ? { client_id: this.oauthClientId } : {}),
+        resource: this.oauthResource,
+      },
+    };
+    if (this.restrictHostsTo.length > 0) out.restrict_hosts_to = this.restrictHostsTo;
+    if (this.rootCertificatePaths.length > 0) out.root_certificate_paths = this.rootCertificatePaths;
+    if (this.proxy) {
+      out.proxy = {
+        server: this.proxy.server,
+        port: this.proxy.port,
+        ...((this.proxy.exceptions ?? []).length > 0 ? { exceptions: this.proxy.exceptions } : {}),
+        ...(this.proxy.user !== undefined ? { auth: { user: this.proxy.user } } : {}),
+      };
+    }
+    if (this.secrets.length > 0) {
+      out.secrets = this.secrets.map((s) => ({
+        name: s.name,
+        token: s.token,
+        ...(s.fromEnv !== undefined ? { from_env: s.fromEnv } : { from_file: s.fromFile }),
+        restrict_hosts_to: s.restrictHostsTo,
+      }));
+    }
+    return out;
+  }
+}
+
+/** Throws a synth-time error that names the field, the value and the rule. */
+function refuse(message: string): never {
+  throw new UnscopedValidationError('SaasPrivateLinkInvalidProp' as ConstructorParameters<typeof UnscopedValidationError>[0], message);
+}
+
+function literal(value: string | number | undefined): boolean {
+  return value !== undefined && !Token.isUnresolved(value);
+}
+
+function defaultResource(host: string, v: Checker): string {
+  if (!literal(host)) {
+    return v.fail(`${v.field('oauthResource', 'oauth.resource')} is required when ${v.field('apiEndpointHost', 'api_endpoint_host')} is a deploy-time value`);
+  }
+  return `urn:dtenvironment:${host.split('.')[0].toLowerCase()}`;
+}
+
+const PATTERN_RULE = 'host names whose wildcards are only whole leading labels (such as "*.example.com")';
+
+/** Validates fields, naming them as the props or as the file does. */
+class Checker {
+  constructor(private readonly style: Style) {}
+
+  public field(prop: string, yaml: string): string {
+    return `\`${this.style === 'yaml' ? yaml : prop}\``;
+  }
+
+  public fail(message: string): never {
+    return refuse(this.style === 'yaml' ? `edgeConnect.yaml: ${message}` : message);
+  }
+
+  public name(name: string): void {
+    if (literal(name) && !isRfc1123Label(name, MAX_NAME)) {
+      this.fail(`\`name\` must be an RFC 1123 label of at most ${MAX_NAME} characters, got: ${JSON.stringify(name)}`);
+    }
+  }
+
+  public host(host: string): void {
+    if (literal(host) && !isHostName(host)) {
+      this.fail(`${this.field('apiEndpointHost', 'api_endpoint_host')} must be a host name without scheme, port or path, ` +
+        `such as "abc12345.apps.dynatrace.com", got: ${JSON.stringify(host)}`);
+    }
+  }
+
+  public oauth(endpoint: string, resource: string, host: string, clientId?: string): void {
+    if (literal(endpoint) && !isHttpsUrl(endpoint)) {
+      this.fail(`${this.field('oauthEndpoint', 'oauth.endpoint')} must be an https:// URL, got: ${JSON.stringify(endpoint)}`);
+    }
+    const match = literal(resource) ? RESOURCE.exec(resource) : undefined;
+    if (match === null) {
+      this.fail(`${this.field('oauthResource', 'oauth.resource')} must be "urn:dtenvironment:" followed by the environment ID, ` +
+        `got: ${JSON.stringify(resource)}`);
+    }
+    const hostEnv = literal(host) ? host.split('.')[0].toLowerCase() : undefined;
+    if (match && hostEnv !== undefined && match[1] !== hostEnv) {
+      this.fail(`${this.field('oauthResource', 'oauth.resource')} must name the environment of ` +
+        `${this.field('apiEndpointHost', 'api_endpoint_host')} ("urn:dtenvironment:${hostEnv}"), got: ${JSON.stringify(resource)}`);
+    }
+    if (clientId !== undefined && literal(clientId) && clientId.trim().length === 0) {
+      this.fail(`${this.field('oauthClientId', 'oauth.client_id')} must not be empty when given, got: ""`);
+    }
+  }
+
+  public patterns(names: [string, string], values: string[]): void {
+    for (const value of values) {
+      if (literal(value) && !isHostPattern(value)) {
+        this.fail(`${this.field(...names)} entries must be ${PATTERN_RULE}, got: ${JSON.stringify(value)}`);
+      }
+    }
+  }
+
+  public absolutePaths(names: [string, string], values: string[]): void {
+    for (const value of values) {
+      if (literal(value) && !value.startsWith('/')) {
+        this.fail(`${this.field(...names)} entries must be absolute paths inside the container, got: ${JSON.stringify(value)}`);
+      }
+    }
+  }
+
+  public proxy(proxy: EdgeConnectProxyConfig): void {
+    if (literal(proxy.server) && !isHostName(proxy.server)) {
+      this.fail(`\`proxy.server\` must be a host name or IP address without scheme or port, got: ${JSON.stringify(proxy.server)}`);
+    }
+    if (literal(proxy.port) && !(Number.isInteger(proxy.port) && proxy.port >= 1 && proxy.port <= 65535)) {
+      this.fail(`\`proxy.port\` must be an integer from 1 to 65535, got: ${proxy.port}`);
+    }
+    this.patterns(['proxy.exceptions', 'proxy.exceptions'], proxy.exceptions ?? []);
+    if (proxy.user !== undefined && literal(proxy.user) && proxy.user.length === 0) {
+      this.fail(`${this.field('proxy.user', 'proxy.auth.user')} must not be empty when given, got: ""`);
+    }
+  }
+
+  public secrets(secrets: EdgeConnectSecretConfig[]): void {
+    const tokens = new Set<string>();
+    secrets.forEach((secret, i) => {
+      const at = (prop: string, yaml = prop) => this.field(`secrets[${i}].${prop}`, `secrets[${i}].${yaml}`);
+      if (literal(secret.name) && secret.name.trim().length === 0) {
+        this.fail(`${at('name')} must not be empty, got: ""`);
+      }
+      if (literal(secret.token) && !isEdgeConnectSecretToken(secret.token)) {
+        this.fail(`${at('token')} must be "dt0e01." followed by 24 and then 64 characters of A-Z and 2-7, separated by a dot ` +
+          `(what the vendor's openssl command makes), got: ${JSON.stringify(describeToken(secret.token))}`);
+      }
+      if (tokens.has(secret.token)) {
+        this.fail(`\`secrets\` must not repeat a token, got ${JSON.stringify(describeToken(secret.token))} twice`);
+      }
+      tokens.add(secret.token);
+      const sources = [secret.fromEnv, secret.fromFile].filter((s) => s !== undefined).length;
+      if (sources !== 1) {
+        this.fail(`\`secrets[${i}]\` must set exactly one of ${at('fromEnv', 'from_env')} and ${at('fromFile', 'from_file')}, ` +
+          `got: ${sources === 0 ? 'neither' : 'both'}`);
+      }
+      if (secret.fromEnv !== undefined && literal(secret.fromEnv)
+        && (!ENV_NAME.test(secret.fromEnv) || secret.fromEnv.toUpperCase().startsWith('EDGE_CONNECT_'))) {
+        this.fail(`${at('fromEnv', 'from_env')} must be an environment variable name (letters, digits and underscores, ` +
+          `not starting with a digit) outside EdgeConnect's own EDGE_CONNECT_ prefix, got: ${JSON.stringify(secret.fromEnv)}`);
+      }
+      if (secret.fromFile !== undefined) this.absolutePaths([`secrets[${i}].fromFile`, `secrets[${i}].from_file`], [secret.fromFile]);
+      if (secret.restrictHostsTo.length === 0) {
+        this.fail(`${at('restrictHostsTo', 'restrict_hosts_to')} must name at least one host: EdgeConnect replaces the token ` +
+          'only in requests to these hosts, got: []');
+      }
+      this.patterns([`secrets[${i}].restrictHostsTo`, `secrets[${i}].restrict_hosts_to`], secret.restrictHostsTo);
+    });
+  }
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' && url.hostname.length > 0 && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './rivery-privatelink';
+export * from './rivery-target';

@@ -1,0 +1,263 @@
+import { App, CfnResource, Duration, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  HostnameTargetSync, HostnameTargetSyncProps, SyncedHostname,
+} from '../../src';
+
+function setup(subnets?: ec2.SubnetConfiguration[], natGateways = 1) {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+    availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+    natGateways,
+    subnetConfiguration: subnets,
+  });
+  const targetGroup = new elbv2.NetworkTargetGroup(stack, 'TargetGroup', {
+    vpc, port: 5432, protocol: elbv2.Protocol.TCP, targetType: elbv2.TargetType.IP,
+  });
+  return { app, stack, vpc, targetGroup };
+}
+
+function sync(props: Partial<HostnameTargetSyncProps> = {}) {
+  const { app, stack, vpc, targetGroup } = setup();
+  const construct = new HostnameTargetSync(stack, 'Sync', {
+    vpc, targetGroup, port: 5432, hostname: SyncedHostname.of('db.internal.example.com'), ...props,
+  });
+  return { app, stack, vpc, construct, template: Template.fromStack(stack) };
+}
+
+function expectRefusal(props: Partial<HostnameTargetSyncProps>, message: RegExp, subnets?: ec2.SubnetConfiguration[]) {
+  const { stack, vpc, targetGroup } = setup(subnets);
+  expect(() => new HostnameTargetSync(stack, 'Sync', {
+    vpc, targetGroup, port: 5432, hostname: SyncedHostname.of('db.internal.example.com'), ...props,
+  })).toThrow(message);
+  const leftovers = stack.node.tryFindChild('Sync')?.node.findAll().filter(CfnResource.isCfnResource) ?? [];
+  expect(leftovers).toHaveLength(0);
+}
+
+function envOf(template: Template): Record<string, any> {
+  const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { HOSTNAME_TO_SYNC: Match.anyValue() } } } });
+  return Object.values(fns)[0].Properties.Environment.Variables;
+}
+
+describe('HostnameTargetSync', () => {
+  test('runs a Node.js function in the VPC\'s private subnets with the sync settings', () => {
+    const { template } = sync();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Timeout: 60,
+      VpcConfig: {
+        SubnetIds: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
+        SecurityGroupIds: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('SyncSecurityGroup'), 'GroupId'] }],
+      },
+    });
+    expect(envOf(template)).toEqual({
+      HOSTNAME_TO_SYNC: 'db.internal.example.com',
+      TARGET_GROUP_ARN: { Ref: expect.stringMatching(/^TargetGroup/) },
+      TARGET_PORT: '5432',
+      MISSED_RUNS_BEFORE_DEREGISTRATION: '3',
+      LOOKUPS_PER_RUN: '5',
+      VPC_CIDR_BLOCKS: { 'Fn::GetAtt': [expect.stringMatching(/^Vpc/), 'CidrBlock'] },
+      IP_ADDRESS_TYPE: 'ipv4',
+      METRICS_NAMESPACE: 'SaasPrivateLink/HostnameTargetSync',
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  test('the security group allows only DNS to the VPC and HTTPS out', () => {
+    const { template } = sync();
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Hostname target sync'),
+      SecurityGroupEgress: [
+        Match.objectLike({ IpProtocol: 'udp', FromPort: 53, ToPort: 53, CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] } }),
+        Match.objectLike({ IpProtocol: 'tcp', FromPort: 53, ToPort: 53, CidrIp: { 'Fn::GetAtt': [Match.anyValue(), 'CidrBlock'] } }),
+        Match.objectLike({ IpProtocol: 'tcp', FromPort: 443, ToPort: 443, CidrIp: '0.0.0.0/0' }),
+      ],
+    });
+  });
+
+  test('may change only its own target group; describe and network-interface calls (no resource-level permissions) on *', () => {
+    const { template } = sync();
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          { Effect: 'Allow', Action: ['elasticloadbalancing:DescribeTargetHealth', 'elasticloadbalancing:DescribeTags'], Resource: '*' },
+          {
+            Effect: 'Allow',
+            Action: [
+              'elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets',
+              'elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags',
+            ],
+            Resource: { Ref: Match.stringLikeRegexp('TargetGroup') },
+          },
+          {
+            Effect: 'Allow',
+            Action: Match.arrayWith(['ec2:CreateNetworkInterface', 'ec2:DeleteNetworkInterface']),
+            Resource: '*',
+          },
+        ]),
+      },
+    });
+  });
+
+  test('runs every minute by default, or at the given interval', () => {
+    sync().template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(1 minute)', State: 'ENABLED' });
+    sync({ interval: Duration.minutes(5) }).template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+  });
+
+  test('a plain hostname or an RDS Proxy has no database event rule', () => {
+    const { template } = sync();
+    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  test('an Aurora cluster writer: follows the cluster endpoint and runs on the cluster\'s failover and maintenance events', () => {
+    const { stack, vpc, targetGroup } = setup();
+    const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'Cluster', {
+      clusterIdentifier: 'orders',
+      clusterEndpointAddress: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
+      readerEndpointAddress: 'orders.cluster-ro-abc.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+    });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseClusterWriter(cluster) });
+    new HostnameTargetSync(stack, 'Readers', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseClusterReaders(cluster) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com' }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: 'orders.cluster-ro-abc.eu-west-1.rds.amazonaws.com' }) },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        'source': ['aws.rds'],
+        'detail-type': ['RDS DB Cluster Event'],
+        'detail': { SourceIdentifier: ['orders'], EventCategories: ['failover', 'maintenance', 'availability', 'recovery'] },
+      },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SyncFunction'), 'Arn'] } })],
+    });
+  });
+
+  test('an RDS instance: follows its endpoint and runs on the instance\'s events', () => {
+    const { stack, vpc, targetGroup } = setup();
+    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Db', {
+      instanceIdentifier: 'orders-db', instanceEndpointAddress: 'orders-db.abc.eu-west-1.rds.amazonaws.com', port: 3306, securityGroups: [],
+    });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 3306, hostname: SyncedHostname.databaseInstance(instance) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['RDS DB Instance Event'], 'detail': Match.objectLike({ SourceIdentifier: ['orders-db'] }) }),
+    });
+    expect(envOf(template)).toMatchObject({ HOSTNAME_TO_SYNC: 'orders-db.abc.eu-west-1.rds.amazonaws.com', TARGET_PORT: '3306' });
+  });
+
+  test('an RDS Proxy: follows its endpoint on the schedule', () => {
+    const { stack, vpc, targetGroup } = setup();
+    const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+      dbProxyName: 'p', dbProxyArn: 'arn:aws:rds:eu-west-1:111111111111:db-proxy:prx-1', endpoint: 'p.proxy-abc.eu-west-1.rds.amazonaws.com', securityGroups: [],
+    });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseProxy(proxy) });
+    const template = Template.fromStack(stack);
+    expect(envOf(template).HOSTNAME_TO_SYNC).toBe('p.proxy-abc.eu-west-1.rds.amazonaws.com');
+    template.resourceCountIs('AWS::Events::Rule', 1);
+  });
+
+  test('options reach the function: grace, lookups, IPv6, CIDR blocks', () => {
+    const { template } = sync({
+      missedRunsBeforeDeregistration: 5,
+      lookupsPerRun: 2,
+      ipAddressType: elbv2.TargetGroupIpAddressType.IPV6,
+      vpcCidrBlocks: ['10.0.0.0/16', '2001:db8::/56'],
+    });
+    expect(envOf(template)).toMatchObject({
+      MISSED_RUNS_BEFORE_DEREGISTRATION: '5', LOOKUPS_PER_RUN: '2', IP_ADDRESS_TYPE: 'ipv6', VPC_CIDR_BLOCKS: '10.0.0.0/16,2001:db8::/56',
+    });
+  });
+
+  test('an errors alarm, with the SNS topic as alarm and OK action when given', () => {
+    sync().template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: Match.absent(),
+    });
+    const { stack, vpc, targetGroup } = setup();
+    const topic = new sns.Topic(stack, 'Alarms', { enforceSSL: true });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.of('db.example.com'), alarmTopic: topic });
+    Template.fromStack(stack).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
+      OKActions: [{ Ref: Match.stringLikeRegexp('Alarms') }],
+    });
+  });
+
+  test('metric() names the target group as the handler does', () => {
+    const { stack, construct } = sync();
+    const metric = construct.metric('Registrations');
+    expect(metric.namespace).toBe('SaasPrivateLink/HostnameTargetSync');
+    expect(JSON.stringify(stack.resolve(metric.dimensions!.TargetGroup))).toMatch(/"Fn::Select":\[5,\{"Fn::Split":\[":",\{"Ref":"TargetGroup/);
+    expect(() => construct.metric('Bogus')).toThrow(/`metricName` must be one of IpCount, Registrations, Deregistrations, Failures, got: "Bogus"/);
+  });
+
+  test('exposes connections for more egress (for example to interface endpoints)', () => {
+    const { construct } = sync();
+    expect(construct.connections.securityGroups).toHaveLength(1);
+  });
+
+  test('isolated subnets: an info note about the elasticloadbalancing interface endpoint', () => {
+    const { stack, vpc, targetGroup } = setup([{ name: 'Isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }], 0);
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.of('db.example.com') });
+    Annotations.fromStack(stack).hasInfo('/Stack/Sync', Match.stringLikeRegexp('interface VPC endpoint for elasticloadbalancing'));
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding', () => {
+    const { app } = sync();
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings.filter((f) => f.includes('/Sync/'))).toEqual([]);
+  });
+});
+
+describe('HostnameTargetSync refuses', () => {
+  test.each([
+    ['an IP address as hostname', { hostname: SyncedHostname.of('10.0.0.5') }, /`hostname` must be a DNS name .* got: "10\.0\.0\.5"/],
+    ['a malformed hostname', { hostname: SyncedHostname.of('db..example.com') }, /`hostname` must be a DNS name .* got: "db\.\.example\.com"/],
+    ['a URL as hostname', { hostname: SyncedHostname.of('https://db.example.com') }, /`hostname` must be a DNS name/],
+    ['port 0', { port: 0 }, /`port` must be an integer from 1 to 65535, got: 0/],
+    ['port 70000', { port: 70000 }, /`port` must be an integer from 1 to 65535, got: 70000/],
+    ['an interval under a minute', { interval: Duration.seconds(30) }, /`interval` must be a whole number of minutes, at least 1, got: 30 seconds/],
+    ['a fractional interval', { interval: Duration.seconds(90) }, /`interval` must be a whole number of minutes, at least 1, got: 1 minute 30 seconds/],
+    ['no grace', { missedRunsBeforeDeregistration: 0 }, /`missedRunsBeforeDeregistration` must be an integer from 1 to 100, got: 0/],
+    ['a fractional grace', { missedRunsBeforeDeregistration: 1.5 }, /`missedRunsBeforeDeregistration` must be an integer from 1 to 100, got: 1.5/],
+    ['no lookups', { lookupsPerRun: 0 }, /`lookupsPerRun` must be an integer from 1 to 20, got: 0/],
+    ['too many lookups', { lookupsPerRun: 21 }, /`lookupsPerRun` must be an integer from 1 to 20, got: 21/],
+    ['a malformed CIDR block', { vpcCidrBlocks: ['10.0.0.0'] }, /`vpcCidrBlocks` entries must be CIDR blocks such as "10\.0\.0\.0\/16", got: "10\.0\.0\.0"/],
+    ['public subnets', { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /`vpcSubnets` must select private subnets .* got public subnets \["Stack\/Vpc\/PublicSubnet1"/],
+  ] as [string, Partial<HostnameTargetSyncProps>, RegExp][])('%s', (_name, props, message) => {
+    expectRefusal(props, message);
+  });
+
+  test('a VPC whose only subnets are public', () => {
+    expectRefusal({}, /`vpcSubnets` must select private subnets/, [{ name: 'Public', subnetType: ec2.SubnetType.PUBLIC }]);
+  });
+
+  test('unresolved tokens are not checked at synth', () => {
+    const { stack, vpc, targetGroup } = setup();
+    expect(() => new HostnameTargetSync(stack, 'Sync', {
+      vpc,
+      targetGroup,
+      port: Token.asNumber(Fn.importValue('DbPort')),
+      hostname: SyncedHostname.of(Fn.importValue('DbHost')),
+      vpcCidrBlocks: [Fn.importValue('Cidr')],
+      missedRunsBeforeDeregistration: Token.asNumber(Fn.importValue('Runs')),
+    })).not.toThrow();
+  });
+});

@@ -1,0 +1,232 @@
+import { App, CfnResource, Fn, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { RIVERY_PRINCIPAL, RiveryPrivateLink, RiveryPrivateLinkProps, RiveryTarget } from '../../../src';
+
+function setup() {
+  const app = new App();
+  const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'), availabilityZones: ['eu-west-1a', 'eu-west-1b'], natGateways: 1,
+  });
+  const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'Cluster', {
+    clusterIdentifier: 'orders',
+    clusterEndpointAddress: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
+    readerEndpointAddress: 'orders.cluster-ro-abc.eu-west-1.rds.amazonaws.com',
+    port: 5432,
+    securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0123456789abcdef0', { mutable: true })],
+  });
+  return { app, stack, vpc, cluster };
+}
+
+function rivery(props: Partial<RiveryPrivateLinkProps> = {}) {
+  const { app, stack, vpc, cluster } = setup();
+  const construct = new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster), ...props });
+  return { app, stack, vpc, construct, template: Template.fromStack(stack) };
+}
+
+describe('RiveryPrivateLink', () => {
+  test('allows Rivery\'s principal, requires acceptance, internal NLB with cross-zone on', () => {
+    const { template } = rivery();
+    expect(RIVERY_PRINCIPAL).toBe('arn:aws:iam::012922587834:root');
+    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: [RIVERY_PRINCIPAL] });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointService', { AcceptanceRequired: true });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Scheme: 'internal',
+      Type: 'network',
+      SecurityGroups: Match.absent(),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+    });
+  });
+
+  test('Aurora: an empty IP target group on the database port with Rivery\'s attributes, kept in sync with the writer endpoint', () => {
+    const { template } = rivery();
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 5432,
+      Protocol: 'TCP',
+      TargetType: 'ip',
+      Targets: Match.absent(),
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'proxy_protocol_v2.enabled', Value: 'false' },
+        { Key: 'preserve_client_ip.enabled', Value: 'false' },
+        { Key: 'stickiness.enabled', Value: 'false' },
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'use_load_balancer_configuration' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          HOSTNAME_TO_SYNC: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
+          TARGET_PORT: '5432',
+          TARGET_GROUP_ARN: { Ref: Match.stringLikeRegexp('RiveryServiceTargetGroup5432') },
+        }),
+      },
+    });
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: Match.objectLike({ 'detail-type': ['RDS DB Cluster Event'], 'detail': Match.objectLike({ SourceIdentifier: ['orders'] }) }),
+    });
+  });
+
+  test('opens the database\'s security group to the NLB\'s subnets only', () => {
+    const { template } = rivery();
+    const ingress = template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: 'sg-0123456789abcdef0' } });
+    expect(Object.values(ingress).map((r) => r.Properties)).toEqual([
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.128.0/18' }),
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.192.0/18' }),
+    ]);
+  });
+
+  test('Aurora readers follow the reader endpoint', () => {
+    const { stack, vpc, cluster } = setup();
+    new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraClusterReaders(cluster) });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: 'orders.cluster-ro-abc.eu-west-1.rds.amazonaws.com' }) },
+    });
+  });
+
+  test('an RDS instance follows its endpoint, on its own port', () => {
+    const { stack, vpc } = setup();
+    const db = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Db', {
+      instanceIdentifier: 'crm',
+      instanceEndpointAddress: 'crm.abc.eu-west-1.rds.amazonaws.com',
+      port: 3306,
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'CrmSg', 'sg-0aaaaaaaaaaaaaaaa')],
+    });
+    new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.databaseInstance(db) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 3306 });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: 'crm.abc.eu-west-1.rds.amazonaws.com', TARGET_PORT: '3306' }) },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0aaaaaaaaaaaaaaaa', FromPort: 3306 });
+  });
+
+  test('an RDS Proxy of this app: synced and its security group opened', () => {
+    const { stack, vpc } = setup();
+    const instance = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc,
+    });
+    const proxy = instance.addProxy('Proxy', { vpc, secrets: [instance.secret!] });
+    new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.databaseProxy(proxy), port: 5432 });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbProxy'), 'Endpoint'] } }) },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('SecurityGroup for Database Proxy'),
+      SecurityGroupIngress: [
+        Match.objectLike({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.128.0/18' }),
+        Match.objectLike({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.192.0/18' }),
+      ],
+    });
+  });
+
+  test('an imported RDS Proxy: a warning to open its security group yourself', () => {
+    const { stack, vpc } = setup();
+    const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+      dbProxyName: 'p', dbProxyArn: 'arn:aws:rds:eu-west-1:111111111111:db-proxy:prx-1', endpoint: 'p.proxy-abc.eu-west-1.rds.amazonaws.com', securityGroups: [],
+    });
+    new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.databaseProxy(proxy), port: 5432 });
+    Annotations.fromStack(stack).hasWarning('/Stack/Rivery', Match.stringLikeRegexp('allow TCP 5432 from the load balancer\'s subnets yourself'));
+  });
+
+  test('an SSH tunnel: an instance target on 22, no sync, its security group opened from the NLB subnets', () => {
+    const { stack, vpc } = setup();
+    const tunnel = new ec2.Instance(stack, 'Tunnel', {
+      vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    const construct = new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.sshTunnel(tunnel) });
+    const template = Template.fromStack(stack);
+    expect(construct.sync).toBeUndefined();
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 22, TargetType: 'instance', Targets: [{ Id: { Ref: Match.stringLikeRegexp('Tunnel') }, Port: 22 }],
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('Tunnel'),
+      SecurityGroupIngress: [
+        Match.objectLike({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.128.0/18' }),
+        Match.objectLike({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.192.0/18' }),
+      ],
+    });
+    const steps = Object.values(template.findOutputs('*', { Description: 'What to do after the deploy' }))[0].Value;
+    expect(steps).toMatch(/as the SSH tunnel host/);
+  });
+
+  test('allowedRegions, other principals and auto-accept pass through', () => {
+    const { template } = rivery({ allowedRegions: ['us-east-1'], allowedPrincipals: ['222222222222'], autoAccept: {} });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointService', { SupportedRegions: ['us-east-1'] });
+    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: ['arn:aws:iam::222222222222:root'] });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ UNLISTED_CONNECTIONS: 'leave' }) } });
+    const steps = Object.values(template.findOutputs('*', { Description: 'What to do after the deploy' }))[0].Value;
+    expect(steps).toMatch(/it is accepted automatically/);
+  });
+
+  test('outputs the service name and the next steps', () => {
+    const { template } = rivery();
+    expect(Object.keys(template.findOutputs('*', { Description: Match.stringLikeRegexp('send it to the vendor') }))).toHaveLength(1);
+    const steps = Object.values(template.findOutputs('*', { Description: 'What to do after the deploy' }))[0].Value;
+    expect(steps).toBe('1. Send the endpoint service name (output EndpointServiceName) to Rivery support. ' +
+      '2. Rivery sends a connection request: accept it in the VPC console (Endpoint services > this service > Endpoint connections > Accept). ' +
+      '3. Rivery sends the hostname to use in your Rivery connection (port 5432).');
+  });
+
+  test('cdk-nag AwsSolutions: no unacknowledged finding in the construct', () => {
+    const { app } = rivery({ autoAccept: {} });
+    const report = new AwsSolutionsChecks().validateScope(app);
+    const findings = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
+    expect(findings.filter((f) => f.includes('/Rivery/'))).toEqual([]);
+  });
+});
+
+describe('RiveryPrivateLink refuses', () => {
+  function expectRefusal(make: (stack: Stack, vpc: ec2.IVpc) => void, message: RegExp) {
+    const { stack, vpc } = setup();
+    expect(() => make(stack, vpc)).toThrow(message);
+    const leftovers = stack.node.tryFindChild('Rivery')?.node.findAll().filter(CfnResource.isCfnResource) ?? [];
+    expect(leftovers).toHaveLength(0);
+  }
+
+  test('a database whose port is a deploy-time value, without `port`', () => {
+    expectRefusal((stack, vpc) => {
+      const cluster = new rds.DatabaseCluster(stack, 'Aurora', {
+        engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+        writer: rds.ClusterInstance.serverlessV2('Writer'),
+        vpc,
+      });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster) });
+    }, /`port` is required for Aurora cluster Stack\/Aurora: its port is not known at synth, got: a deploy-time value; give the port the database listens on, such as 5432/);
+  });
+
+  test('an RDS Proxy without `port`', () => {
+    expectRefusal((stack, vpc) => {
+      const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+        dbProxyName: 'p', dbProxyArn: 'arn:aws:rds:eu-west-1:111111111111:db-proxy:prx-1', endpoint: 'p.example.com', securityGroups: [],
+      });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.databaseProxy(proxy) });
+    }, /`port` is required for RDS Proxy Stack\/Proxy: its port is not known at synth, got: undefined/);
+  });
+
+  test('a port out of range', () => {
+    expectRefusal((stack, vpc) => {
+      const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'C', { clusterIdentifier: 'c', clusterEndpointAddress: 'c.example.com', port: 5432 });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster), port: 0 });
+    }, /`port` must be an integer from 1 to 65535, got: 0/);
+  });
+
+  test('refusals of the underlying constructs surface too (a malformed region)', () => {
+    expectRefusal((stack, vpc) => {
+      const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'C', { clusterIdentifier: 'c', clusterEndpointAddress: 'c.example.com', port: 5432 });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster), allowedRegions: ['Ireland'] });
+    }, /`allowedRegions` entries must be AWS region names such as "eu-west-1", got: "Ireland"/);
+  });
+
+  test('a `port` that is a deploy-time value (the listener needs a literal port)', () => {
+    expectRefusal((stack, vpc) => {
+      const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'C', { clusterIdentifier: 'c', clusterEndpointAddress: 'c.example.com', port: 5432 });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster), port: Token.asNumber(Fn.importValue('Port')) });
+    }, /`port` must be a number known at synth \(the listener and target group are built from it\), got: a deploy-time value/);
+  });
+});
