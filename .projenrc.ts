@@ -89,7 +89,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['.projenrc.ts', 'projenrc/**/*.ts', 'examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
   },
   gitignore: ['/examples/cdk.out/', '/.venv/', '/.checkov-report/'],
-  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.venv/'] },
+  npmIgnoreOptions: { ignorePatterns: ['/examples/', '/bench/', '/.ci/', '/scripts/', '/.venv/', '/docs/', '/bindings/'] },
 });
 
 
@@ -108,10 +108,22 @@ examples.spawn(project.bundler.bundleTask);
 examples.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register scripts/synth-examples.ts');
 
 // Benchmarks measure and print; they never fail on time and are not part of npm test.
-project.addTask('bench', {
+const bench = project.addTask('bench', {
   description: 'Run the benchmarks in bench/ and print their figures',
-  exec: 'ts-node --project tsconfig.dev.json -r tsconfig-paths/register bench/synth-spokes.ts',
 });
+bench.spawn(project.bundler.bundleTask);
+bench.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register bench/synth-spokes.ts');
+bench.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register bench/reference-app.ts');
+bench.exec('ts-node --project tsconfig.dev.json bench/handlers.ts');
+
+// Architecture pictures for the README, rendered from the synthesized examples with Graphviz's dot
+// (Debian package graphviz). Not part of `npm test`: CI does not need Graphviz.
+const pictures = project.addTask('pictures', {
+  description: 'Synthesize the main examples and render docs/pictures/<example>.png and .svg with Graphviz (apt-get install graphviz)',
+});
+pictures.exec('dot -V || (echo "pictures: Graphviz dot not found, install it with: apt-get install graphviz" && exit 1)');
+pictures.spawn(project.bundler.bundleTask);
+pictures.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register scripts/pictures.ts');
 
 // Python tools (cfn-lint, checkov, and moto as a local AWS stand-in for handler tests).
 const pythonTools = project.addTask('python-tools', {

@@ -2,3 +2,5 @@ export * from './provider';
 export * from './consumer';
 export * from './vendors/rivery';
 export * from './vendors/dynatrace';
+export * from './vendors/monte-carlo';
+export * from './checks';

@@ -9,7 +9,9 @@
  * Secrets Manager (egress to the proxy port opened); the proxy's TLS-intercepting root
  * certificate written into the container by an init container and listed in
  * `root_certificate_paths`; a placeholder token that EdgeConnect replaces with a value from
- * Secrets Manager in requests to one host only; CPU-based autoscaling from 2 to 6 tasks.
+ * Secrets Manager in requests to one host only, the token itself also kept in Secrets Manager
+ * (the init container writes it into edgeConnect.yaml at start-up, so neither this file nor the
+ * template holds it); CPU-based autoscaling from 2 to 6 tasks.
  *
  * Replace before deploying:
  * - ENVIRONMENT_HOST: your environment's apps host.
@@ -17,8 +19,9 @@
  *   the scopes app-engine:edge-connects:read|write|delete and oauth2:clients:manage.
  * - PROXY_*: your proxy, and the secret holding its password in the field "password".
  * - corp-root-ca.pem: your proxy's (or internal CA's) root certificate.
- * - SERVICENOW_*: your own placeholder token (make one with the vendor's openssl command) and
- *   the secret holding the real value.
+ * - SERVICENOW_*: the secret holding your placeholder token (make one with the vendor's openssl
+ *   command, then `aws secretsmanager create-secret --name servicenow/edgeconnect-placeholder
+ *   --secret-string "$TOKEN"`) and the secret holding the real value.
  * - the VPC: in a real app, pass your existing VPC (private subnets with a NAT gateway).
  *
  * Run: npx ts-node -r tsconfig-paths/register --project tsconfig.dev.json examples/edgeconnect-provisioner/main.ts
@@ -39,7 +42,7 @@ const PROXY_SERVER = 'proxy.corp.example.com';
 const PROXY_PORT = 3128;
 const PROXY_USER = 'edgeconnect';
 const PROXY_PASSWORD_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:corp/proxy/edgeconnect-GhIjKl';
-const SERVICENOW_TOKEN = 'dt0e01.FCBLPC5K25GPKCV36FXI7CBF.6YUMJ56D5ZXBWDEZYZWZGL7IO5CQWFZ6AX4BZNY4LB5UXZX6TNMXJWLRJF7ZFK5L';
+const SERVICENOW_PLACEHOLDER_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:servicenow/edgeconnect-placeholder-StUvWx';
 const SERVICENOW_SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:servicenow/api-token-MnOpQr';
 
 export class EdgeConnectProvisionerStack extends Stack {
@@ -72,7 +75,8 @@ export class EdgeConnectProvisionerStack extends Stack {
       proxy: { server: PROXY_SERVER, port: PROXY_PORT, user: PROXY_USER, exceptions: ['*.internal.corp.example.com'] },
       secrets: [{
         name: 'ServiceNow API token',
-        token: SERVICENOW_TOKEN,
+        // The placeholder workflows put into requests (dt0e01.…), kept out of this file and the template.
+        tokenSecret: secret('ServiceNowPlaceholder', SERVICENOW_PLACEHOLDER_SECRET_ARN),
         fromEnv: 'SERVICENOW_TOKEN',
         restrictHostsTo: ['servicenow.corp.example.com'],
       }],

@@ -20,7 +20,7 @@ const SHARED_VENDOR_DOMAINS = [
 const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 
 /** True for a lowercase DNS name of at least two labels, without a trailing dot. */
-export function isHostname(name: string): boolean {
+export function isZoneName(name: string): boolean {
   return name.length <= 253 && name.split('.').length >= 2 && name.split('.').every((l) => LABEL.test(l));
 }
 
@@ -208,7 +208,7 @@ export class PrivateDnsOverride extends Resource {
   private validate(props: PrivateDnsOverrideProps, records: string[], apexAlias: boolean): void {
     const zoneName = props.zoneName;
     if (isLiteral(zoneName)) {
-      if (!isHostname(zoneName)) {
+      if (!isZoneName(zoneName)) {
         invalid(this, '`zoneName` must be a lowercase DNS name of at least two labels, without a trailing dot ' +
           `(such as "abc12345.live.dynatrace.com"), got: ${show(zoneName)}`);
       }

@@ -1,4 +1,5 @@
 import { Token, UnscopedValidationError } from 'aws-cdk-lib';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Document } from 'yaml';
 import { parseEdgeConnectYaml } from './edge-connect-yaml';
 import { isHostName, isHostPattern, isRfc1123Label } from './host-patterns';
@@ -46,8 +47,13 @@ export interface EdgeConnectProxyConfig {
 
 /**
  * A placeholder secret (one entry of `secrets` in `edgeConnect.yaml`): EdgeConnect replaces
- * `token` in requests to `restrictHostsTo` with the value it reads from an environment
+ * its token in requests to `restrictHostsTo` with the value it reads from an environment
  * variable or a file.
+ *
+ * The token is given either as `token` (a literal, as in a Docker or Kubernetes user's
+ * `edgeConnect.yaml`) or as `tokenSecret` (kept in Secrets Manager; only `EdgeConnect` on ECS
+ * can use it). Exactly one of the two is required. A token's second half is its secret part:
+ * prefer `tokenSecret`, so the token never reaches a template or a committed file.
  *
  * @see https://docs.dynatrace.com/docs/shortlink/edge-connect#secrets
  */
@@ -58,10 +64,35 @@ export interface EdgeConnectSecretConfig {
   readonly name: string;
 
   /**
-   * The placeholder: `dt0e01.` + 24 + `.` + 64 characters of A-Z and 2-7, as the vendor's
-   * `openssl rand 15 | base32` / `openssl rand 40 | base32` command makes (`token`).
+   * The placeholder, as a literal: `dt0e01.` + 24 + `.` + 64 characters of A-Z and 2-7, as the
+   * vendor's `openssl rand 15 | base32` / `openssl rand 40 | base32` command makes (`token`).
+   *
+   * A literal token ends up wherever the model goes: in a file `toYaml()` renders, and in the
+   * CloudFormation template of an `EdgeConnect` (which warns about it). Exactly one of `token`
+   * and `tokenSecret` is required.
+   *
+   * @default - none; then `tokenSecret` is required
    */
-  readonly token: string;
+  readonly token?: string;
+
+  /**
+   * A Secrets Manager secret holding the placeholder token (same format as `token`), so that
+   * the token stays out of templates and source files. `EdgeConnect` passes it to its init
+   * container as an ECS secret, which checks its format and writes it into `edgeConnect.yaml`
+   * when the task starts; the template holds only the secret's ARN. `toYaml()` refuses a
+   * config with such an entry: a rendered file can only hold a literal `token`. Exactly one
+   * of `token` and `tokenSecret` is required.
+   *
+   * @default - none; then `token` is required
+   */
+  readonly tokenSecret?: secretsmanager.ISecret;
+
+  /**
+   * The JSON field of `tokenSecret` that holds the token; only with `tokenSecret`.
+   *
+   * @default - the whole secret string
+   */
+  readonly tokenSecretField?: string;
 
   /**
    * The environment variable holding the value (`from_env`). Exactly one of `fromEnv` and
@@ -167,7 +198,9 @@ let namingStyle: Style = 'props';
  * Renders the file (`toYaml`) and its environment variables (`toEnvironment`) for Docker,
  * Kubernetes or `EdgeConnect` on ECS, and reads a file downloaded from Dynatrace
  * (`fromYaml`). Secret values are never part of it: the OAuth client secret, the proxy
- * password and placeholder secret values come from environment variables.
+ * password and placeholder secret values come from environment variables. A placeholder's
+ * token may be a literal (`token`) or, for `EdgeConnect` on ECS, a Secrets Manager secret
+ * (`tokenSecret`).
  *
  * @example
  * const config = new EdgeConnectConfig({
@@ -246,6 +279,8 @@ export class EdgeConnectConfig {
     this.secrets = (props.secrets ?? []).map((s) => ({
       name: s.name,
       token: s.token,
+      tokenSecret: s.tokenSecret,
+      tokenSecretField: s.tokenSecretField,
       fromEnv: s.fromEnv,
       fromFile: s.fromFile,
       restrictHostsTo: [...s.restrictHostsTo],
@@ -271,8 +306,19 @@ export class EdgeConnectConfig {
    * Renders `edgeConnect.yaml`, with no secret value in it: set `EDGE_CONNECT_OAUTH__CLIENT_SECRET`
    * (and `EDGE_CONNECT_PROXY__AUTH__PASSWORD`, and each placeholder's `from_env` variable)
    * in the container's environment.
+   *
+   * Placeholder tokens are written as given in `token`; treat the file as sensitive. Refuses a
+   * config with a `tokenSecret` entry: that token lives in Secrets Manager and only
+   * `EdgeConnect` on ECS reads it (at task start-up), so no file can hold it.
    */
   public toYaml(): string {
+    this.secrets.forEach((s, i) => {
+      if (s.tokenSecret !== undefined) {
+        refuse(`EdgeConnectConfig.toYaml() cannot render \`secrets[${i}]\` (${JSON.stringify(s.name)}): its token lives in ` +
+          'Secrets Manager (`tokenSecret`), which only EdgeConnect on ECS reads, writing it into edgeConnect.yaml when the task ' +
+          'starts. For Docker or Kubernetes, give the token as `token` and keep the rendered file out of version control.');
+      }
+    });
     const doc = new Document(this.yamlObject());
     doc.commentBefore = ' edgeConnect.yaml rendered by cdk-saas-privatelink. Secret values are not in this file:\n' +
       ' EDGE_CONNECT_OAUTH__CLIENT_SECRET, EDGE_CONNECT_PROXY__AUTH__PASSWORD and each secret\'s\n' +
@@ -307,21 +353,30 @@ export class EdgeConnectConfig {
   /**
    * The file `EdgeConnect` writes into the container: only the fields that have no
    * environment variable (`root_certificate_paths`, `secrets`); the rest comes from
-   * `toEnvironment()`, as in the vendor's Kubernetes manifest.
+   * `toEnvironment()`, as in the vendor's Kubernetes manifest. The token of a `tokenSecret`
+   * entry is `tokenMarker(i)`, which the init container replaces at start-up; each marker
+   * occurs exactly once.
    *
    * @internal
    */
-  public _yamlOnlyFields(extraCertificatePaths: string[]): string {
-    const secrets = this.yamlObject().secrets;
+  public _yamlOnlyFields(extraCertificatePaths: string[], tokenMarker: (index: number) => string): string {
+    const secrets = this.yamlObject(tokenMarker).secrets;
     const paths = [...this.rootCertificatePaths, ...extraCertificatePaths];
     const doc = new Document({
       ...(paths.length > 0 ? { root_certificate_paths: paths } : {}),
       ...(secrets ? { secrets } : {}),
     });
-    return doc.toString({ lineWidth: 0 });
+    const text = doc.toString({ lineWidth: 0 });
+    this.secrets.forEach((s, i) => {
+      if (s.tokenSecret !== undefined && text.split(tokenMarker(i)).length !== 2) {
+        refuse(`\`secrets\` must not contain the text ${JSON.stringify(tokenMarker(i))} outside the token of \`secrets[${i}]\`: ` +
+          'EdgeConnect marks the place of a token from Secrets Manager with it');
+      }
+    });
+    return text;
   }
 
-  private yamlObject(): Record<string, any> {
+  private yamlObject(tokenMarker?: (index: number) => string): Record<string, any> {
     const out: Record<string, any> = {
       name: this.name,
       api_endpoint_host: this.apiEndpointHost,
@@ -342,9 +397,9 @@ export class EdgeConnectConfig {
       };
     }
     if (this.secrets.length > 0) {
-      out.secrets = this.secrets.map((s) => ({
+      out.secrets = this.secrets.map((s, i) => ({
         name: s.name,
-        token: s.token,
+        token: s.tokenSecret !== undefined && tokenMarker ? tokenMarker(i) : s.token,
         ...(s.fromEnv !== undefined ? { from_env: s.fromEnv } : { from_file: s.fromFile }),
         restrict_hosts_to: s.restrictHostsTo,
       }));
@@ -446,19 +501,42 @@ class Checker {
 
   public secrets(secrets: EdgeConnectSecretConfig[]): void {
     const tokens = new Set<string>();
+    const secretTokens: { secret: secretsmanager.ISecret; field?: string; index: number }[] = [];
     secrets.forEach((secret, i) => {
       const at = (prop: string, yaml = prop) => this.field(`secrets[${i}].${prop}`, `secrets[${i}].${yaml}`);
       if (literal(secret.name) && secret.name.trim().length === 0) {
         this.fail(`${at('name')} must not be empty, got: ""`);
       }
-      if (literal(secret.token) && !isEdgeConnectSecretToken(secret.token)) {
+      const given = [secret.token, secret.tokenSecret].filter((t) => t !== undefined).length;
+      if (given !== 1) {
+        this.fail(`\`secrets[${i}]\` must set exactly one of ${at('token')} and ${at('tokenSecret')}, ` +
+          `got: ${given === 0 ? 'neither' : 'both'}`);
+      }
+      if (secret.token !== undefined && literal(secret.token) && !isEdgeConnectSecretToken(secret.token)) {
         this.fail(`${at('token')} must be "dt0e01." followed by 24 and then 64 characters of A-Z and 2-7, separated by a dot ` +
           `(what the vendor's openssl command makes), got: ${JSON.stringify(describeToken(secret.token))}`);
       }
-      if (tokens.has(secret.token)) {
-        this.fail(`\`secrets\` must not repeat a token, got ${JSON.stringify(describeToken(secret.token))} twice`);
+      if (secret.tokenSecretField !== undefined && secret.tokenSecret === undefined) {
+        this.fail(`${at('tokenSecretField')} needs ${at('tokenSecret')}, got: field ${JSON.stringify(secret.tokenSecretField)} and no secret`);
       }
-      tokens.add(secret.token);
+      if (secret.tokenSecretField !== undefined && literal(secret.tokenSecretField) && secret.tokenSecretField.trim().length === 0) {
+        this.fail(`${at('tokenSecretField')} must not be empty when given, got: ""`);
+      }
+      if (secret.token !== undefined) {
+        if (tokens.has(secret.token)) {
+          this.fail(`\`secrets\` must not repeat a token, got ${JSON.stringify(describeToken(secret.token))} twice`);
+        }
+        tokens.add(secret.token);
+      }
+      if (secret.tokenSecret !== undefined) {
+        const field = secret.tokenSecretField;
+        const same = secretTokens.find((t) => t.secret === secret.tokenSecret && t.field === field);
+        if (same) {
+          this.fail(`\`secrets\` must not repeat a token, got the token of secret ${secret.tokenSecret.node.path}` +
+            `${field === undefined ? '' : ` (field ${JSON.stringify(field)})`} in \`secrets[${same.index}]\` and \`secrets[${i}]\``);
+        }
+        secretTokens.push({ secret: secret.tokenSecret, field, index: i });
+      }
       const sources = [secret.fromEnv, secret.fromFile].filter((s) => s !== undefined).length;
       if (sources !== 1) {
         this.fail(`\`secrets[${i}]\` must set exactly one of ${at('fromEnv', 'from_env')} and ${at('fromFile', 'from_file')}, ` +

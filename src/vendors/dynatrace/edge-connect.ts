@@ -9,6 +9,7 @@ import { EdgeConnectImage } from './edge-connect-image';
 import type { EdgeConnectOAuthClient } from './edge-connect-oauth-client';
 import { EdgeConnectProvisioner, validateProvisioning } from './edge-connect-provisioner';
 import type { RootCertificate } from './root-certificate';
+import { describeToken } from './tokens';
 import { skipCheckov } from '../../internal/handler-function';
 import { invalid, isLiteral, show } from '../../internal/validation';
 
@@ -199,7 +200,9 @@ export interface EdgeConnectProps {
  * Linux capabilities, accept no inbound traffic and may only send HTTPS (plus the proxy
  * port, plus what you open through `connections`). Settings are environment variables; the
  * OAuth client, the proxy password and placeholder secret values come from Secrets Manager;
- * an init container writes `edgeConnect.yaml` with root certificates and placeholder secrets.
+ * an init container writes `edgeConnect.yaml` with root certificates and placeholder secrets,
+ * putting in the placeholder tokens kept in Secrets Manager (`tokenSecret`) when the task
+ * starts. A literal placeholder `token` would be written into the template: a warning says so.
  * Deployments roll back when tasks fail to start; ECS Exec is off.
  *
  * @example
@@ -259,6 +262,7 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     const provisioning = props.oauthClient._provisioning;
     if (provisioning) validateProvisioning(this, { ...provisioning, config });
     const placeholderSecrets = this.placeholderSecrets(config, props.secretValues ?? []);
+    const tokenSecrets = this.tokenSecrets(config);
     const proxySecrets = this.proxySecrets(config, props.proxyPassword);
     const certificates = (props.rootCertificates ?? []).map((c) => c._resolve(this));
     if (config.rootCertificatePaths.length > 0) {
@@ -323,12 +327,18 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
       readonlyRootFilesystem: true,
       linuxParameters: this.noCapabilities('ConfigLinuxParameters'),
       entryPoint: ['sh', '-c'],
-      command: [initScript(certificates.map((c) => ({ format: c.format, base64: c.base64 !== undefined })))],
+      command: [initScript(
+        certificates.map((c) => ({ format: c.format, base64: c.base64 !== undefined })),
+        Object.keys(tokenSecrets).map(Number),
+      )],
       environment: {
-        EDGE_CONNECT_YAML: config._yamlOnlyFields(certificates.map((c, i) => certificatePath(i, c.format))),
+        EDGE_CONNECT_YAML: config._yamlOnlyFields(certificates.map((c, i) => certificatePath(i, c.format)), tokenMarker),
         ...Object.fromEntries(certificates.flatMap((c, i) => (c.base64 ? [[`ROOT_CERTIFICATE_${i}`, c.base64]] : []))),
       },
-      secrets: Object.fromEntries(certificates.flatMap((c, i) => (c.secret ? [[`ROOT_CERTIFICATE_${i}`, c.secret]] : []))),
+      secrets: {
+        ...Object.fromEntries(certificates.flatMap((c, i) => (c.secret ? [[`ROOT_CERTIFICATE_${i}`, c.secret]] : []))),
+        ...Object.fromEntries(Object.entries(tokenSecrets).map(([i, secret]) => [tokenVariable(Number(i)), secret])),
+      },
       logging: logging('config'),
     });
     init.addMountPoints({ sourceVolume: 'config', containerPath: CONFIG_DIR, readOnly: false });
@@ -471,6 +481,26 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     return out;
   }
 
+  /**
+   * The ECS secrets of the placeholder tokens kept in Secrets Manager, by index in
+   * `config.secrets`, for the init container; warns about literal tokens, which go into the
+   * template.
+   */
+  private tokenSecrets(config: EdgeConnectConfig): Record<number, ecs.Secret> {
+    const out: Record<number, ecs.Secret> = {};
+    config.secrets.forEach((placeholder, i) => {
+      if (placeholder.tokenSecret !== undefined) {
+        out[i] = ecs.Secret.fromSecretsManager(placeholder.tokenSecret, placeholder.tokenSecretField);
+      } else if (placeholder.token !== undefined && isLiteral(placeholder.token)) {
+        Annotations.of(this).addWarningV2('cdk-saas-privatelink:edgeConnectLiteralToken',
+          `config.secrets[${i}] ("${placeholder.name}") writes its placeholder token ${describeToken(placeholder.token)} ` +
+          'into the CloudFormation template (the init container\'s EDGE_CONNECT_YAML), where anyone who can read the ' +
+          'template or the task definition sees it: keep the token in Secrets Manager and give it as `tokenSecret` instead.');
+      }
+    });
+    return out;
+  }
+
   private proxySecrets(config: EdgeConnectConfig, password?: SecretsManagerValue): Record<string, ecs.Secret> {
     if (password && !config.proxy) {
       invalid(this, '`proxyPassword` needs `config.proxy` with a `user`, got: no proxy');
@@ -490,17 +520,50 @@ function certificatePath(index: number, format: string): string {
   return `${CONFIG_DIR}/certs/root-${index}.${format}`;
 }
 
+/** The init container's variable holding the token of `config.secrets[index]` from Secrets Manager. */
+function tokenVariable(index: number): string {
+  return `PLACEHOLDER_TOKEN_${index}`;
+}
+
+/** What stands for that token in EDGE_CONNECT_YAML until the init container puts it in. */
+function tokenMarker(index: number): string {
+  return `__${tokenVariable(index)}__`;
+}
+
 /**
  * The init container's script: the YAML and PEM certificates arrive as environment
  * variables (PEM from secrets and parameters as is, files as base64) and become files.
+ * Placeholder tokens from Secrets Manager arrive as ECS secrets: each is checked against the
+ * token format (a failure names the entry, never the value) and replaces its marker in the
+ * YAML. Only shell built-ins touch a token, so it never shows in a process's arguments.
  */
-function initScript(certificates: { format: string; base64: boolean }[]): string {
+function initScript(certificates: { format: string; base64: boolean }[], tokens: number[]): string {
   const lines = [
     'set -eu',
     'umask 022',
     `mkdir -p ${CONFIG_DIR}/certs`,
-    `printf '%s\\n' "$EDGE_CONNECT_YAML" > ${CONFIG_DIR}/edgeConnect.yaml`,
   ];
+  if (tokens.length === 0) {
+    lines.push(`printf '%s\\n' "$EDGE_CONNECT_YAML" > ${CONFIG_DIR}/edgeConnect.yaml`);
+  } else {
+    // POSIX sh only (busybox, dash): no grep or sed, so a custom initImage needs nothing more.
+    const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+    lines.push(
+      'bad_token() { echo "config.secrets[$1].tokenSecret: the placeholder token in Secrets Manager must be \\"dt0e01.\\" ' +
+        'followed by 24 and then 64 characters of A-Z and 2-7, separated by a dot, with no spaces or newline (value not shown)" >&2; exit 1; }',
+      'check_token() { case $2 in dt0e01.*) r=${2#dt0e01.} ;; *) r= ;; esac; id=${r%%.*}; s=${r#*.}; ' +
+        `if [ \${#id} -ne 24 ] || [ \${#s} -ne 64 ]; then bad_token "$1"; fi; case $id$s in *[!${base32}]*) bad_token "$1" ;; esac; }`,
+      'yaml=$EDGE_CONNECT_YAML',
+    );
+    for (const i of tokens) {
+      const variable = tokenVariable(i);
+      lines.push(
+        `check_token ${i} "$${variable}"`,
+        `yaml=\${yaml%%"${tokenMarker(i)}"*}$${variable}\${yaml#*"${tokenMarker(i)}"}`,
+      );
+    }
+    lines.push(`printf '%s\\n' "$yaml" > ${CONFIG_DIR}/edgeConnect.yaml`);
+  }
   certificates.forEach(({ format, base64 }, i) => {
     lines.push(base64
       ? `printf '%s' "$ROOT_CERTIFICATE_${i}" | base64 -d > ${certificatePath(i, format)}`

@@ -4,3 +4,6 @@ export * from './edge-connect-image';
 export * from './edge-connect-oauth-client';
 export * from './edge-connect-provisioner';
 export * from './root-certificate';
+export * from './dynatrace-environment';
+export * from './dynatrace-privatelink';
+export * from './activegate-token';

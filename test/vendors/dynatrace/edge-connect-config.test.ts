@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { parse } from 'yaml';
 import { EdgeConnectConfig, EdgeConnectConfigProps } from '../../../src';
 
@@ -164,6 +165,57 @@ describe('EdgeConnectConfig refuses, naming the field, the value and the rule', 
   test('a deploy-time API host needs an explicit resource', () => {
     expect(refusal({ apiEndpointHost: Token.asString({ Ref: 'Host' }) }))
       .toBe('`oauthResource` is required when `apiEndpointHost` is a deploy-time value');
+  });
+});
+
+describe('EdgeConnectConfig placeholder tokens from Secrets Manager', () => {
+  const stack = new Stack();
+  const tokenSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Token',
+    'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snow-placeholder-AbCdEf');
+  const otherSecret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Other',
+    'arn:aws:secretsmanager:eu-west-1:111111111111:secret:other-placeholder-GhIjKl');
+  const fromSecret = { name: 'ServiceNow', tokenSecret, tokenSecretField: 'token', fromEnv: 'SNOW', restrictHostsTo: ['snow.example.com'] };
+
+  test('a tokenSecret entry is kept as given, and copies through toProps', () => {
+    const config = new EdgeConnectConfig({ ...minimal, secrets: [fromSecret] });
+    expect(config.secrets).toEqual([{ ...fromSecret, token: undefined, fromFile: undefined }]);
+    expect(config.secrets[0].tokenSecret).toBe(tokenSecret);
+    expect(new EdgeConnectConfig(config.toProps()).secrets[0].tokenSecret).toBe(tokenSecret);
+    expect(config.toEnvironment()).not.toHaveProperty('SNOW');
+  });
+
+  test('toYaml refuses it, since a file cannot hold a token that lives in Secrets Manager', () => {
+    const config = new EdgeConnectConfig({ ...minimal, secrets: [full.secrets![0], fromSecret] });
+    expect(() => config.toYaml()).toThrow('EdgeConnectConfig.toYaml() cannot render `secrets[1]` ("ServiceNow"): its token lives in ' +
+      'Secrets Manager (`tokenSecret`), which only EdgeConnect on ECS reads, writing it into edgeConnect.yaml when the task starts. ' +
+      'For Docker or Kubernetes, give the token as `token` and keep the rendered file out of version control.');
+  });
+
+  test('a config with literal tokens still round-trips', () => {
+    const config = new EdgeConnectConfig(full);
+    expect(EdgeConnectConfig.fromYaml(config.toYaml())).toEqual(config);
+  });
+
+  test.each<[string, Partial<EdgeConnectConfigProps>, string]>([
+    ['neither token nor tokenSecret', { secrets: [{ name: 's', fromEnv: 'A', restrictHostsTo: ['x.example.com'] }] },
+      '`secrets[0]` must set exactly one of `secrets[0].token` and `secrets[0].tokenSecret`, got: neither'],
+    ['both token and tokenSecret', { secrets: [{ ...fromSecret, token: TOKEN_A }] },
+      '`secrets[0]` must set exactly one of `secrets[0].token` and `secrets[0].tokenSecret`, got: both'],
+    ['a tokenSecretField without tokenSecret', { secrets: [{ name: 's', token: TOKEN_A, tokenSecretField: 'token', fromEnv: 'A', restrictHostsTo: ['x.example.com'] }] },
+      '`secrets[0].tokenSecretField` needs `secrets[0].tokenSecret`, got: field "token" and no secret'],
+    ['an empty tokenSecretField', { secrets: [{ ...fromSecret, tokenSecretField: '' }] },
+      '`secrets[0].tokenSecretField` must not be empty when given, got: ""'],
+    ['the same secret field twice', { secrets: [fromSecret, { ...fromSecret, fromEnv: 'OTHER' }] },
+      '`secrets` must not repeat a token, got the token of secret Default/Token (field "token") in `secrets[0]` and `secrets[1]`'],
+  ])('refuses %s', (_, props, message) => {
+    expect(refusal(props)).toBe(message);
+  });
+
+  test('accepts one secret for two tokens in different fields, and two secrets', () => {
+    expect(() => new EdgeConnectConfig({
+      ...minimal,
+      secrets: [fromSecret, { ...fromSecret, tokenSecretField: 'other', fromEnv: 'B' }, { ...fromSecret, tokenSecret: otherSecret, fromEnv: 'C' }],
+    })).not.toThrow();
   });
 });
 

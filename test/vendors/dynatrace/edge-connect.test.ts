@@ -1,7 +1,8 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnResource, Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Token } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -261,6 +262,144 @@ describe('EdgeConnect options', () => {
     ]);
   });
 
+  describe('placeholder tokens from Secrets Manager (tokenSecret)', () => {
+    const TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:snow-placeholder-AbCdEf';
+    const OTHER_TOKEN_ARN = 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:erp-placeholder-GhIjKl';
+    const OTHER_TOKEN = `dt0e01.${'C'.repeat(24)}.${'D'.repeat(64)}`;
+
+    /** Two tokens from Secrets Manager (entries 0 and 2) around a literal one (entry 1), and a certificate file. */
+    function mixed() {
+      const s = setup();
+      const secret = (id: string, arn: string) => secretsmanager.Secret.fromSecretCompleteArn(s.stack, id, arn);
+      new EdgeConnect(s.stack, 'EdgeConnect', {
+        vpc: s.vpc,
+        config: config({
+          secrets: [
+            { name: 'ServiceNow', tokenSecret: secret('SnowToken', TOKEN_ARN), tokenSecretField: 'token', fromEnv: 'SNOW', restrictHostsTo: ['snow.corp.example.com'] },
+            { name: 'Legacy', token: TOKEN, fromEnv: 'LEGACY', restrictHostsTo: ['legacy.corp.example.com'] },
+            { name: 'ERP', tokenSecret: secret('ErpToken', OTHER_TOKEN_ARN), fromEnv: 'ERP', restrictHostsTo: ['erp.corp.example.com'] },
+          ],
+        }),
+        oauthClient: EdgeConnectOAuthClient.fromSecret(s.clientSecret),
+        secretValues: ['SNOW', 'LEGACY', 'ERP'].map((fromEnv) => ({ fromEnv, secret: s.clientSecret, field: fromEnv })),
+        rootCertificates: [RootCertificate.fromFile(path.join(__dirname, '..', '..', '..', 'examples', 'edgeconnect-provisioner', 'corp-root-ca.pem'))],
+      });
+      return { ...s, template: Template.fromStack(s.stack) };
+    }
+
+    function tokenOnly() {
+      const s = setup();
+      const tokenSecret = secretsmanager.Secret.fromSecretCompleteArn(s.stack, 'SnowToken', TOKEN_ARN);
+      new EdgeConnect(s.stack, 'EdgeConnect', {
+        vpc: s.vpc,
+        config: config({ secrets: [{ name: 'ServiceNow', tokenSecret, fromEnv: 'SNOW', restrictHostsTo: ['snow.corp.example.com'] }] }),
+        oauthClient: EdgeConnectOAuthClient.fromSecret(s.clientSecret),
+        secretValues: [{ fromEnv: 'SNOW', secret: s.clientSecret, field: 'snow' }],
+      });
+      return { ...s, template: Template.fromStack(s.stack) };
+    }
+
+    /** Runs the init container's script with a shell, writing into a temporary directory instead of the shared volume. */
+    function runInit(shell: string, template: Template, env: Record<string, string>) {
+      const init = container(template, 'Config');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'init-'));
+      const script = (init.Command[0] as string).split('/etc/edgeconnect-config').join(dir);
+      const [command, ...args] = shell === 'busybox' ? ['busybox', 'sh'] : [shell];
+      const result = spawnSync(command, [...args, '-c', script], {
+        env: { PATH: process.env.PATH, ...envOf(init) as Record<string, string>, ...env },
+        encoding: 'utf8',
+        // stdin not a socket, else bash reads ~/.bashrc as if run by sshd
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const file = path.join(dir, 'edgeConnect.yaml');
+      return { ...result, yaml: fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined };
+    }
+    /** POSIX sh (dash here), bash, and busybox (the default init image) where installed. */
+    const shells = ['sh', 'bash', 'busybox'].filter((sh) => spawnSync('sh', ['-c', `command -v ${sh}`]).status === 0);
+
+    test('the template holds the secret\'s ARN and no token; the init container gets it as an ECS secret', () => {
+      const { template } = tokenOnly();
+      const json = JSON.stringify(template.toJSON());
+      expect(json).toContain(TOKEN_ARN);
+      expect(json).not.toMatch(/dt0e01\.[A-Z2-7]{24}/);
+      const init = container(template, 'Config');
+      expect(secretsOf(init)).toEqual({ PLACEHOLDER_TOKEN_0: TOKEN_ARN });
+      expect(envOf(init).EDGE_CONNECT_YAML).toBe([
+        'secrets:',
+        '  - name: ServiceNow',
+        '    token: __PLACEHOLDER_TOKEN_0__',
+        '    from_env: SNOW',
+        '    restrict_hosts_to:',
+        '      - snow.corp.example.com',
+        '',
+      ].join('\n'));
+      // The EdgeConnect container reads the finished file; it never sees the token's variable.
+      const main = container(template, 'EdgeConnect');
+      expect(secretsOf(main)).not.toHaveProperty('PLACEHOLDER_TOKEN_0');
+      expect(envOf(main)).not.toHaveProperty('PLACEHOLDER_TOKEN_0');
+      expect(secretsOf(main).SNOW).toBe(`${CLIENT_ARN}:snow::`);
+    });
+
+    test('the task execution role may read the token secret', () => {
+      const { template } = tokenOnly();
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+            Resource: TOKEN_ARN,
+          })]),
+        },
+      });
+    });
+
+    test('no literal-token warning for a token from Secrets Manager', () => {
+      const { stack } = tokenOnly();
+      Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+    });
+
+    test('entries keep their index: a JSON field, the whole secret, and a literal in between', () => {
+      const { template } = mixed();
+      const init = container(template, 'Config');
+      expect(secretsOf(init)).toEqual({
+        PLACEHOLDER_TOKEN_0: `${TOKEN_ARN}:token::`,
+        PLACEHOLDER_TOKEN_2: OTHER_TOKEN_ARN,
+      });
+      const yaml = envOf(init).EDGE_CONNECT_YAML as string;
+      expect(yaml).toContain('token: __PLACEHOLDER_TOKEN_0__');
+      expect(yaml).toContain(`token: ${TOKEN}`);
+      expect(yaml).toContain('token: __PLACEHOLDER_TOKEN_2__');
+      expect(init.Command[0]).toContain('check_token 0 "$PLACEHOLDER_TOKEN_0"');
+      expect(init.Command[0]).toContain('check_token 2 "$PLACEHOLDER_TOKEN_2"');
+      expect(init.Command[0]).not.toContain('check_token 1');
+    });
+
+    test.each(shells)('the init script (%s) writes the tokens into edgeConnect.yaml, which EdgeConnectConfig then reads', (shell) => {
+      const { template } = mixed();
+      // Without the tokens' variables, `set -u` stops the script before it writes the file.
+      expect(runInit(shell, template, {})).toMatchObject({ yaml: undefined });
+      const written = runInit(shell, template, { PLACEHOLDER_TOKEN_0: OTHER_TOKEN, PLACEHOLDER_TOKEN_2: TOKEN.replace('A', 'Z') });
+      expect(written.stderr).toBe('');
+      expect(written.status).toBe(0);
+      expect(written.yaml).not.toContain('__PLACEHOLDER_TOKEN_');
+      const parsed = EdgeConnectConfig.fromYaml(`name: n\napi_endpoint_host: abc12345.apps.dynatrace.com\n${written.yaml}`);
+      expect(parsed.secrets.map((x) => [x.name, x.token])).toEqual([
+        ['ServiceNow', OTHER_TOKEN], ['Legacy', TOKEN], ['ERP', TOKEN.replace('A', 'Z')],
+      ]);
+      expect(parsed.rootCertificatePaths).toEqual(['/etc/edgeconnect-config/certs/root-0.pem']);
+    });
+
+    test.each(shells)('the init script (%s) refuses a malformed token without printing it', (shell) => {
+      const { template } = mixed();
+      for (const bad of [`${OTHER_TOKEN}\n`, OTHER_TOKEN.toLowerCase(), `dt0e01.${'C'.repeat(15)}.${'D'.repeat(40)}`, 'SECRETVALUE', '']) {
+        const result = runInit(shell, template, { PLACEHOLDER_TOKEN_0: OTHER_TOKEN, PLACEHOLDER_TOKEN_2: bad });
+        expect(result.status).toBe(1);
+        expect(result.yaml).toBeUndefined();
+        expect(result.stderr).toContain('config.secrets[2].tokenSecret: the placeholder token in Secrets Manager must be "dt0e01." followed by 24 and then 64 characters');
+        if (bad.trim()) expect(result.stderr).not.toContain(bad.trim().slice(-20));
+      }
+    });
+  });
+
   test('root certificates from a secret, an SSM parameter and files are written by the init container and listed in the file', () => {
     const s = setup();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'certs-'));
@@ -334,6 +473,33 @@ describe('EdgeConnect warnings', () => {
       vpc: s.vpc, config: config({ rootCertificatePaths: ['/certs/ca.pem'] }), oauthClient: EdgeConnectOAuthClient.fromSecret(s.clientSecret),
     });
     Annotations.fromStack(s.stack).hasWarning('/Stack/EdgeConnect', Match.stringLikeRegexp('\\["/certs/ca.pem"\\] must exist in the image'));
+  });
+
+  test('a literal placeholder token goes into the template: recommend tokenSecret, showing only the token\'s identifier', () => {
+    const s = setup();
+    new EdgeConnect(s.stack, 'EdgeConnect', {
+      vpc: s.vpc,
+      config: config({ secrets: [{ name: 'Snow', token: TOKEN, fromEnv: 'SNOW', restrictHostsTo: ['snow.example.com'] }] }),
+      oauthClient: EdgeConnectOAuthClient.fromSecret(s.clientSecret),
+      secretValues: [{ fromEnv: 'SNOW', secret: s.clientSecret }],
+    });
+    const annotations = Annotations.fromStack(s.stack);
+    annotations.hasWarning('/Stack/EdgeConnect', `config.secrets[0] ("Snow") writes its placeholder token dt0e01.${'A'.repeat(24)}.*** into the ` +
+      'CloudFormation template (the init container\'s EDGE_CONNECT_YAML), where anyone who can read the template or the task definition ' +
+      'sees it: keep the token in Secrets Manager and give it as `tokenSecret` instead. [ack: cdk-saas-privatelink:edgeConnectLiteralToken]');
+    const warnings = annotations.findWarning('*', Match.anyValue()).map((w) => String(w.entry.data));
+    expect(warnings.join('\n')).not.toContain('B'.repeat(64));
+  });
+
+  test('no literal-token warning for a deploy-time token', () => {
+    const s = setup();
+    new EdgeConnect(s.stack, 'EdgeConnect', {
+      vpc: s.vpc,
+      config: config({ secrets: [{ name: 'Snow', token: Token.asString({ Ref: 'SnowToken' }), fromEnv: 'SNOW', restrictHostsTo: ['snow.example.com'] }] }),
+      oauthClient: EdgeConnectOAuthClient.fromSecret(s.clientSecret),
+      secretValues: [{ fromEnv: 'SNOW', secret: s.clientSecret }],
+    });
+    Annotations.fromStack(s.stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('none for the defaults', () => {

@@ -1,0 +1,69 @@
+/**
+ * Dynatrace over AWS PrivateLink in one region, end to end, plus an ActiveGate token.
+ *
+ * Shows: at deploy time the AWS account is allowlisted and the endpoint service name read
+ * through Dynatrace's API (a custom resource; the API token stays in Secrets Manager), the
+ * interface endpoint is created in AZs the service supports, `{env}.live.dynatrace.com`
+ * resolves to it through a private hosted zone, and only then PrivateLink is enabled. An
+ * ActiveGate token is created through the API and stored in a new secret.
+ *
+ * Deploy it to the AWS region of your Dynatrace environment.
+ *
+ * Replace before deploying:
+ * - ENVIRONMENT_ID: your SaaS environment ID.
+ * - API_TOKEN_SECRET: the name of a Secrets Manager secret holding a Dynatrace API token with
+ *   ReadConfig, WriteConfig and ActiveGate token management scopes, as JSON {"apiToken": "dt0c01..."}.
+ * - the VPC: in a real app, pass your existing VPC.
+ */
+import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { DynatraceActiveGateToken, DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
+
+const ENVIRONMENT_ID = 'abc12345';
+const API_TOKEN_SECRET = 'dynatrace/api-token';
+
+export class DynatraceStack extends Stack {
+  constructor(scope: Construct, id: string, props?: StackProps) {
+    super(scope, id, props);
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.60.0.0/16'),
+      maxAzs: 2,
+      natGateways: 0,
+      subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+      flowLogs: {
+        all: {
+          destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(this, 'FlowLogs', {
+            retention: logs.RetentionDays.ONE_YEAR,
+            removalPolicy: RemovalPolicy.RETAIN,
+          })),
+        },
+      },
+    });
+    const apiToken = secretsmanager.Secret.fromSecretNameV2(this, 'ApiToken', API_TOKEN_SECRET);
+    const environment = DynatraceEnvironment.saas(ENVIRONMENT_ID);
+
+    new DynatracePrivateLink(this, 'Dynatrace', { environment, apiToken, apiTokenField: 'apiToken', vpc });
+
+    new DynatraceActiveGateToken(this, 'ActiveGateToken', {
+      environment,
+      apiToken,
+      apiTokenField: 'apiToken',
+      tokenName: 'vpc-activegate',
+    });
+  }
+}
+
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+  new DynatraceStack(app, 'DynatraceSameRegion', {
+    description: 'cdk-saas-privatelink example: Dynatrace over PrivateLink in one region, with an ActiveGate token',
+  });
+  return app;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}

@@ -1,0 +1,75 @@
+/**
+ * Dynatrace in Sydney (ap-southeast-2) with monitored hosts in an existing Tokyo
+ * (ap-northeast-1) VPC: the scenario of Dynatrace's guide, as one app with one stack per region.
+ *
+ * Shows: in Sydney, the whole Dynatrace PrivateLink set-up (allowlist, endpoint in supported
+ * AZs, DNS override, enable), plus an inter-region peering to the Tokyo VPC, routes to Tokyo,
+ * 443 opened to the Tokyo CIDR and the private zone associated with the Tokyo VPC. In Tokyo,
+ * routes back to Sydney. Hosts in Tokyo resolve {env}.live.dynatrace.com to the Sydney endpoint.
+ *
+ * Replace before deploying:
+ * - ACCOUNT, ENVIRONMENT_ID, API_TOKEN_SECRET (see examples/dynatrace-same-region).
+ * - TOKYO_VPC: the ID, CIDR block, AZs, subnet IDs and route table IDs of your Tokyo VPC.
+ */
+import { App, AppProps, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
+
+const ACCOUNT = '111111111111';
+const ENVIRONMENT_ID = 'abc12345';
+const API_TOKEN_SECRET = 'dynatrace/api-token';
+const TOKYO_VPC: ec2.VpcAttributes = {
+  vpcId: 'vpc-0f1e2d3c4b5a69788',
+  vpcCidrBlock: '10.71.0.0/16',
+  availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+  privateSubnetIds: ['subnet-0f1e2d3c4b5a60001', 'subnet-0f1e2d3c4b5a60002'],
+  privateSubnetRouteTableIds: ['rtb-0f1e2d3c4b5a60001', 'rtb-0f1e2d3c4b5a60002'],
+};
+
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+  const sydney = new Stack(app, 'DynatraceSydney', {
+    env: { account: ACCOUNT, region: 'ap-southeast-2' },
+    description: 'cdk-saas-privatelink example: Dynatrace PrivateLink hub in Sydney shared with Tokyo',
+  });
+  const tokyo = new Stack(app, 'DynatraceTokyo', {
+    env: { account: ACCOUNT, region: 'ap-northeast-1' },
+    crossRegionReferences: true,
+    description: 'cdk-saas-privatelink example: Tokyo routes to the Dynatrace PrivateLink hub in Sydney',
+  });
+
+  const vpc = new ec2.Vpc(sydney, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.70.0.0/16'),
+    availabilityZones: ['ap-southeast-2a', 'ap-southeast-2b', 'ap-southeast-2c'],
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    flowLogs: {
+      all: {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(sydney, 'FlowLogs', {
+          retention: logs.RetentionDays.ONE_YEAR,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })),
+      },
+    },
+  });
+  // Stacks in a named region list their AZs (no synth-time lookup); cfn-lint's W3010 is about
+  // templates meant for any region, which this one is not.
+  for (const subnet of vpc.isolatedSubnets) {
+    (subnet.node.defaultChild as ec2.CfnSubnet).addMetadata('cfn-lint', { config: { ignore_checks: ['W3010'] } });
+  }
+
+  const dynatrace = new DynatracePrivateLink(sydney, 'Dynatrace', {
+    environment: DynatraceEnvironment.saas(ENVIRONMENT_ID),
+    apiToken: secretsmanager.Secret.fromSecretNameV2(sydney, 'ApiToken', API_TOKEN_SECRET),
+    apiTokenField: 'apiToken',
+    vpc,
+  });
+  dynatrace.addSpokeVpc('Tokyo', ec2.Vpc.fromVpcAttributes(tokyo, 'TokyoVpc', TOKYO_VPC));
+  return app;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}
