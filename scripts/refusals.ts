@@ -94,7 +94,8 @@ export function findRefusals(): Refusal[] {
     const classes = [...text.matchAll(/export (?:abstract )?class (\w+)/g)];
     for (const match of text.matchAll(REFUSING_CALLS)) {
       // The refusal belongs to the class it sits in (or, after the last class, that class).
-      const owner = classes.filter((c) => c.index! < match.index!).pop()?.[1] ?? classes[0]?.[1] ?? path.basename(file, '.ts');
+      const owner = classes.filter((c) => c.index! < match.index!).pop()?.[1] ?? classes[0]?.[1]
+        ?? `several constructs (${path.relative(path.join(root, 'src'), file)})`;
       const before = text.slice(Math.max(0, match.index! - 30), match.index);
       if (/function\s+$/.test(before) || /class\s+\w*\s*$/.test(before)) continue;
       const args = callArguments(text, match.index! + match[0].length - 1);

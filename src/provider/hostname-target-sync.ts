@@ -12,6 +12,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HostnameSyncFunction } from './hostname-sync-function';
 import { handlerFunction, skipCheckov } from '../internal/handler-function';
+import { allIsolated, selectPrivateSubnets } from '../internal/subnets';
 import { invalid, isLiteral, isPort, show } from '../internal/validation';
 
 /** The CloudWatch namespace of the sync's metrics. */
@@ -380,18 +381,8 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
   }
 
   private selectSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.SelectedSubnets {
-    const selected = vpc.selectSubnets(selection);
-    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
-    const publicSubnets = selected.subnets.filter((s) => publicIds.has(s.subnetId));
-    if (selected.hasPublic || publicSubnets.length > 0) {
-      invalid(this, '`vpcSubnets` must select private subnets (a Lambda function in a VPC gets no public address), ' +
-        `got public subnets ${show(publicSubnets.map((s) => s.node.path))}`);
-    }
-    if (selected.subnets.length === 0) {
-      invalid(this, '`vpcSubnets` must select at least one subnet, got none');
-    }
-    const isolatedIds = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
-    if (selected.subnets.every((s) => isolatedIds.has(s.subnetId))) {
+    const selected = selectPrivateSubnets(this, vpc, selection, 'a Lambda function in a VPC gets no public address');
+    if (allIsolated(vpc, selected)) {
       Annotations.of(this).addInfo('The hostname target sync runs in isolated subnets: it reaches the Elastic Load ' +
         'Balancing API only through an interface VPC endpoint for elasticloadbalancing.');
     }

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConnectionAutoAccept } from './auto-accept';
 import { ServiceTarget } from './service-target';
+import { selectPrivateSubnets } from '../internal/subnets';
 import {
   invalid, isAccountId, isIamPrincipalArn, isLiteral, isPort, isRegionName, partitionOf, show,
 } from '../internal/validation';
@@ -322,7 +323,7 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     const principalArns = this.validatePrincipals(props.allowedPrincipals);
     this.validatePorts(props.ports);
     this.validateRegions(props.allowedRegions);
-    const subnets = props.loadBalancer ? undefined : this.selectPrivateSubnets(vpc, props.vpcSubnets);
+    const subnets = props.loadBalancer ? undefined : selectPrivateSubnets(this, vpc, props.vpcSubnets, 'the load balancer is internal');
     if (props.loadBalancer) {
       this.validateGivenLoadBalancer(props);
     }
@@ -613,19 +614,6 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     }
   }
 
-  private selectPrivateSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.SelectedSubnets {
-    const selected = vpc.selectSubnets(selection);
-    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
-    const publicSubnets = selected.subnets.filter((s) => publicIds.has(s.subnetId));
-    if (selected.hasPublic || publicSubnets.length > 0) {
-      invalid(this, '`vpcSubnets` must select private subnets: the load balancer is internal, ' +
-        `got public subnets ${show(publicSubnets.map((s) => s.node.path))}`);
-    }
-    if (selected.subnets.length === 0) {
-      invalid(this, '`vpcSubnets` must select at least one subnet, got none');
-    }
-    return selected;
-  }
 
   private validateGivenLoadBalancer(props: PrivateLinkServiceProps): void {
     const loadBalancer = props.loadBalancer!;

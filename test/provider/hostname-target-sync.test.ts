@@ -240,7 +240,7 @@ describe('HostnameTargetSync refuses', () => {
     ['no lookups', { lookupsPerRun: 0 }, /`lookupsPerRun` must be an integer from 1 to 20, got: 0/],
     ['too many lookups', { lookupsPerRun: 21 }, /`lookupsPerRun` must be an integer from 1 to 20, got: 21/],
     ['a malformed CIDR block', { vpcCidrBlocks: ['10.0.0.0'] }, /`vpcCidrBlocks` entries must be CIDR blocks such as "10\.0\.0\.0\/16", got: "10\.0\.0\.0"/],
-    ['public subnets', { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /`vpcSubnets` must select private subnets .* got public subnets \["Stack\/Vpc\/PublicSubnet1"/],
+    ['public subnets', { vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /`vpcSubnets` must select private subnets: a Lambda function in a VPC gets no public address, got public subnets \["Stack\/Vpc\/PublicSubnet1"/],
   ] as [string, Partial<HostnameTargetSyncProps>, RegExp][])('%s', (_name, props, message) => {
     expectRefusal(props, message);
   });

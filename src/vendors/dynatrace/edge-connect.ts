@@ -11,6 +11,7 @@ import { EdgeConnectProvisioner, validateProvisioning } from './edge-connect-pro
 import type { RootCertificate } from './root-certificate';
 import { describeToken } from './tokens';
 import { skipCheckov } from '../../internal/handler-function';
+import { allIsolated, selectPrivateSubnets } from '../../internal/subnets';
 import { invalid, isLiteral, show } from '../../internal/validation';
 
 /** Where the init container writes edgeConnect.yaml and the certificates. */
@@ -396,18 +397,8 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
   }
 
   private selectSubnets(vpc: ec2.IVpc, props: EdgeConnectProps): ec2.SelectedSubnets {
-    const selected = vpc.selectSubnets(props.vpcSubnets);
-    const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
-    const publicSubnets = selected.subnets.filter((s) => publicIds.has(s.subnetId));
-    if (selected.hasPublic || publicSubnets.length > 0) {
-      invalid(this, '`vpcSubnets` must select private subnets: EdgeConnect takes no inbound traffic and gets no public IP, ' +
-        `got public subnets ${show(publicSubnets.map((s) => s.node.path))}`);
-    }
-    if (selected.subnets.length === 0) {
-      invalid(this, '`vpcSubnets` must select at least one subnet, got none');
-    }
-    const isolatedIds = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
-    if (!props.config.proxy && selected.subnets.every((s) => isolatedIds.has(s.subnetId))) {
+    const selected = selectPrivateSubnets(this, vpc, props.vpcSubnets, 'EdgeConnect takes no inbound traffic and gets no public IP');
+    if (!props.config.proxy && allIsolated(vpc, selected)) {
       Annotations.of(this).addWarningV2('cdk-saas-privatelink:edgeConnectNoEgress',
         'The selected subnets are isolated and the config sets no proxy: EdgeConnect must reach sso.dynatrace.com and ' +
         `${props.config.apiEndpointHost} over HTTPS, and ECS must pull the image.`);

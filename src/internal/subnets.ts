@@ -1,0 +1,27 @@
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { IConstruct } from 'constructs';
+import { invalid, show } from './validation';
+
+/**
+ * The selected subnets, refused when any is public or none is selected.
+ *
+ * @param why why public subnets are refused here, such as "the load balancer is internal"
+ */
+export function selectPrivateSubnets(scope: IConstruct, vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined, why: string): ec2.SelectedSubnets {
+  const selected = vpc.selectSubnets(selection);
+  const publicIds = new Set(vpc.publicSubnets.map((s) => s.subnetId));
+  const publicSubnets = selected.subnets.filter((s) => publicIds.has(s.subnetId));
+  if (selected.hasPublic || publicSubnets.length > 0) {
+    invalid(scope, `\`vpcSubnets\` must select private subnets: ${why}, got public subnets ${show(publicSubnets.map((s) => s.node.path))}`);
+  }
+  if (selected.subnets.length === 0) {
+    invalid(scope, '`vpcSubnets` must select at least one subnet, got none');
+  }
+  return selected;
+}
+
+/** True when every selected subnet is isolated (no route to the internet). */
+export function allIsolated(vpc: ec2.IVpc, selected: ec2.SelectedSubnets): boolean {
+  const isolatedIds = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
+  return selected.subnets.every((s) => isolatedIds.has(s.subnetId));
+}
