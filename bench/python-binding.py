@@ -5,55 +5,27 @@ each and prints the ratio. Prints one JSON line: {"load_ms", "synth_ms", "total_
 """
 import json
 import os
+import sys
 import tempfile
 import time
 
 start = time.perf_counter()
 # Loading counts: `import aws_cdk` starts the jsii runtime (a node process that loads aws-cdk-lib).
-import aws_cdk as cdk  # noqa: E402
-from aws_cdk import aws_ec2 as ec2  # noqa: E402
-from aws_cdk import aws_logs as logs  # noqa: E402
-from aws_cdk import aws_secretsmanager as secretsmanager  # noqa: E402
-
-from cdk_saas_privatelink import (  # noqa: E402
-    DynatraceActiveGateToken,
-    DynatraceEnvironment,
-    DynatracePrivateLink,
-)
+import aws_cdk  # noqa: E402,F401
+import aws_cdk.assertions  # noqa: E402,F401
+import aws_cdk.aws_ec2  # noqa: E402,F401
+import aws_cdk.aws_logs  # noqa: E402,F401
+import aws_cdk.aws_secretsmanager  # noqa: E402,F401
+import cdk_saas_privatelink  # noqa: E402,F401
 
 loaded = time.perf_counter()
 
-app = cdk.App(outdir=os.path.join(tempfile.gettempdir(), f"bench-python-binding-py-{os.getpid()}"))
-stack = cdk.Stack(app, "DynatraceSameRegion")
-vpc = ec2.Vpc(
-    stack,
-    "Vpc",
-    ip_addresses=ec2.IpAddresses.cidr("10.60.0.0/16"),
-    max_azs=2,
-    nat_gateways=0,
-    subnet_configuration=[
-        ec2.SubnetConfiguration(name="Private", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24)
-    ],
-    flow_logs={
-        "all": ec2.FlowLogOptions(
-            destination=ec2.FlowLogDestination.to_cloud_watch_logs(
-                logs.LogGroup(
-                    stack,
-                    "FlowLogs",
-                    retention=logs.RetentionDays.ONE_YEAR,
-                    removal_policy=cdk.RemovalPolicy.RETAIN,
-                )
-            )
-        )
-    },
-)
-api_token = secretsmanager.Secret.from_secret_name_v2(stack, "ApiToken", "dynatrace/api-token")
-environment = DynatraceEnvironment.saas("abc12345")
-DynatracePrivateLink(stack, "Dynatrace", environment=environment, api_token=api_token, api_token_field="apiToken", vpc=vpc)
-DynatraceActiveGateToken(
-    stack, "ActiveGateToken", environment=environment, api_token=api_token, api_token_field="apiToken",
-    token_name="vpc-activegate",
-)
+# The very app the Python binding test checks (bindings/python/test_dynatrace.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bindings", "python"))
+from test_dynatrace import build_stack  # noqa: E402
+
+stack = build_stack(outdir=os.path.join(tempfile.gettempdir(), f"bench-python-binding-py-{os.getpid()}"))
+app = stack.node.root
 assembly = app.synth()
 end = time.perf_counter()
 

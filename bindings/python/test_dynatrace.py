@@ -16,8 +16,9 @@ from cdk_saas_privatelink import (
 )
 
 
-def build_stack() -> cdk.Stack:
-    app = cdk.App()
+def build_stack(outdir: "str | None" = None) -> cdk.Stack:
+    """The app, also synthesized by bench/python-binding.py to time the binding."""
+    app = cdk.App(outdir=outdir)
     # Environment-agnostic: no AWS account or credentials needed, no lookups.
     stack = cdk.Stack(app, "DynatraceSameRegion")
     vpc = ec2.Vpc(
