@@ -5,6 +5,7 @@
  * takes its subnets from this resource.
  */
 import { CustomResourceEvent, LambdaContext, runCustomResource, WorkContext } from '../internal/runtime/custom-resource';
+import { abortableSleep } from '../internal/runtime/http-client';
 
 export interface SubnetInfo {
   readonly subnetId: string;
@@ -19,9 +20,9 @@ export interface ServiceInfo {
 
 /** The two EC2 calls the filter makes (the AWS SDK in Lambda, moto or a typed fake in tests). */
 export interface Ec2Reader {
-  describeSubnets(subnetIds: string[]): Promise<SubnetInfo[]>;
+  describeSubnets(subnetIds: string[], signal?: AbortSignal): Promise<SubnetInfo[]>;
   /** Undefined when the service is not visible to this account. */
-  describeService(serviceName: string, serviceRegion?: string): Promise<ServiceInfo | undefined>;
+  describeService(serviceName: string, serviceRegion?: string, signal?: AbortSignal): Promise<ServiceInfo | undefined>;
 }
 
 export interface FilterInput {
@@ -43,7 +44,7 @@ const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitEx
 export async function withThrottleRetry<T>(
   call: () => Promise<T>,
   deadline: number,
-  sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+  sleep: (ms: number) => Promise<void> = (ms) => abortableSleep(ms),
   random: () => number = Math.random,
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -66,16 +67,17 @@ function describeAz(subnet: SubnetInfo): string {
  * Keeps the candidate subnets in AZs the service supports, matching by AZ ID when the
  * service reports IDs (AZ names differ between accounts) and by name otherwise.
  */
-export async function filterSubnets(ec2: Ec2Reader, input: FilterInput, deadline: number): Promise<FilterResult> {
+export async function filterSubnets(ec2: Ec2Reader, input: FilterInput, deadline: number, signal?: AbortSignal): Promise<FilterResult> {
   if (input.subnetIds.length === 0) {
     throw new Error('no candidate subnets were given');
   }
-  const service = await withThrottleRetry(() => ec2.describeService(input.serviceName, input.serviceRegion), deadline);
+  const sleep = (ms: number) => abortableSleep(ms, signal);
+  const service = await withThrottleRetry(() => ec2.describeService(input.serviceName, input.serviceRegion, signal), deadline, sleep);
   if (!service) {
     throw new Error(`endpoint service ${input.serviceName}${input.serviceRegion ? ` in ${input.serviceRegion}` : ''} ` +
       'was not found: check the service name, and that the provider allows this account (principal) to connect');
   }
-  const subnets = await withThrottleRetry(() => ec2.describeSubnets(input.subnetIds), deadline);
+  const subnets = await withThrottleRetry(() => ec2.describeSubnets(input.subnetIds, signal), deadline, sleep);
   const subnetRegion = regionOfAz(subnets[0]?.availabilityZone);
   const serviceRegion = regionOfAz(service.availabilityZones[0]);
 
@@ -111,7 +113,11 @@ function regionOfAz(az?: string): string | undefined {
   return az?.match(/^([a-z]{2}(-[a-z]+)+-\d)[a-z]$/)?.[1];
 }
 
-/** The custom resource's work: Create and Update filter; Delete has nothing to undo. */
+/**
+ * The custom resource's work: Create and Update filter (the physical ID stays that of the
+ * Create: the answer is data, not a thing that exists); Delete has nothing to undo and calls
+ * nothing.
+ */
 export async function azFilterWork(ec2: Ec2Reader, ctx: WorkContext) {
   const props = ctx.event.ResourceProperties;
   const physicalResourceId = ctx.event.PhysicalResourceId ?? `az-filter-${ctx.event.RequestId}`;
@@ -122,7 +128,7 @@ export async function azFilterWork(ec2: Ec2Reader, ctx: WorkContext) {
     serviceName: props.ServiceName,
     serviceRegion: props.ServiceRegion || undefined,
     subnetIds: props.SubnetIds ?? [],
-  }, ctx.deadline);
+  }, ctx.deadline, ctx.signal);
   ctx.log(result.summary);
   return { physicalResourceId, data: { SubnetIds: result.subnetIds.join(','), Summary: result.summary } };
 }
@@ -133,18 +139,18 @@ export function sdkEc2Reader(clientConfig: Record<string, unknown> = {}): Ec2Rea
   const sdk = require('@aws-sdk/client-ec2');
   const client = new sdk.EC2Client(clientConfig);
   return {
-    async describeSubnets(subnetIds) {
-      const out = await client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: subnetIds }));
+    async describeSubnets(subnetIds, signal) {
+      const out = await client.send(new sdk.DescribeSubnetsCommand({ SubnetIds: subnetIds }), { abortSignal: signal });
       return (out.Subnets ?? []).map((s: any) => ({
         subnetId: s.SubnetId, availabilityZone: s.AvailabilityZone, availabilityZoneId: s.AvailabilityZoneId,
       }));
     },
-    async describeService(serviceName, serviceRegion) {
+    async describeService(serviceName, serviceRegion, signal) {
       try {
         const out = await client.send(new sdk.DescribeVpcEndpointServicesCommand({
           ServiceNames: [serviceName],
           ...(serviceRegion ? { ServiceRegions: [serviceRegion] } : {}),
-        }));
+        }), { abortSignal: signal });
         const detail = (out.ServiceDetails ?? []).find((d: any) => d.ServiceName === serviceName);
         if (!detail) return undefined;
         return { availabilityZones: detail.AvailabilityZones ?? [], availabilityZoneIds: detail.AvailabilityZoneIds ?? [] };

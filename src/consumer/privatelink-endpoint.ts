@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AzFilterFunction } from './az-filter-function';
 import { literalCidr } from '../internal/cidr';
-import { singletonHandler } from '../internal/handler-function';
+import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
 import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
 
 /** AWS and vendor endpoint service names: com.amazonaws.vpce.<region>.vpce-svc-…, com.amazonaws.<region>.<svc>, aws.… */
@@ -199,9 +199,10 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
   }
 
   private supportedSubnets(props: PrivateLinkEndpointProps, candidates: string[]): string[] {
+    const timeout = Duration.minutes(2);
     const fn = singletonHandler(this, 'SaasPrivateLinkAzFilter', AzFilterFunction, {
       description: 'cdk-saas-privatelink: keeps the subnets in AZs a VPC endpoint service supports',
-      timeout: Duration.minutes(2),
+      timeout,
     });
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ec2:DescribeVpcEndpointServices', 'ec2:DescribeSubnets'],
@@ -214,6 +215,7 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     const filter = new CustomResource(this, 'SupportedSubnets', {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::PrivateLinkAzFilter',
+      serviceTimeout: serviceTimeoutFor(timeout),
       properties: {
         ServiceName: props.serviceName,
         ServiceRegion: props.serviceRegion,

@@ -86,3 +86,26 @@ export function skipCheckov(resource: CfnResource, reasons: Record<string, strin
   const added = Object.entries(reasons).map(([id, comment]) => ({ id, comment }));
   resource.addMetadata('checkov', { skip: [...existing, ...added] });
 }
+
+/**
+ * How long CloudFormation waits for a custom resource's answer: the handler's Lambda timeout
+ * and one minute more. The handler answers before its own timeout; this bounds the wait when
+ * it could not (a crash), instead of CloudFormation's default hour.
+ */
+export function serviceTimeoutFor(handlerTimeout: Duration): Duration {
+  return Duration.seconds(handlerTimeout.toSeconds() + 60);
+}
+
+/**
+ * The network-interface actions of AWSLambdaVPCAccessExecutionRole, inline, for a handler
+ * role given to a function in a VPC (Lambda then adds no managed policy of its own).
+ */
+export function grantVpcNetworkInterfaces(role: iam.IRole): void {
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: [
+      'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets',
+      'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+    ],
+    resources: ['*'],
+  }));
+}

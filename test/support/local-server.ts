@@ -17,6 +17,10 @@ export interface Reply {
   readonly delayMs?: number;
   /** Send the body as is, not as JSON. */
   readonly raw?: boolean;
+  /** Reset the connection instead of answering (after the route has done its work). */
+  readonly reset?: boolean;
+  /** Never answer (the client's timeout or abort ends the request). */
+  readonly hang?: boolean;
 }
 
 export type Route = (req: RecordedRequest) => Reply | Promise<Reply>;
@@ -51,8 +55,13 @@ export class LocalServer {
         const recorded = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json };
         this.requests.push(recorded);
         const reply = await this.route(recorded);
+        if (reply.hang) return;
         const send = () => {
           if (res.destroyed) return;
+          if (reply.reset) {
+            req.socket.resetAndDestroy();
+            return;
+          }
           const payload = reply.body === undefined ? '' : reply.raw ? String(reply.body) : JSON.stringify(reply.body);
           res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
           res.end(payload);

@@ -2,9 +2,14 @@
  * Runs inside the Lambda handlers (bundled by esbuild); no aws-cdk-lib imports here.
  *
  * A CloudFormation custom resource is answered by a PUT to the pre-signed ResponseURL.
- * runCustomResource always answers: the work runs against a deadline kept well inside the
- * Lambda timeout, and any failure becomes a FAILED answer whose reason says what failed,
- * with every secret redacted. A stack therefore never waits an hour for a silent handler.
+ * runCustomResource always answers, and in time:
+ * - the Lambda's remaining time is split into the work's budget and a reserve that covers
+ *   every attempt to deliver the answer (ANSWER_RESERVE_MS), so a slow vendor can never eat
+ *   the time needed to tell CloudFormation;
+ * - when the work's budget runs out, its AbortSignal fires: every HTTP call, sleep and SDK call
+ *   that was handed the signal stops at once, and nothing of it resumes in a later (warm)
+ *   invocation of the same Lambda;
+ * - any failure becomes a FAILED answer whose reason says what failed, with every secret redacted.
  */
 
 export interface CustomResourceEvent {
@@ -29,13 +34,17 @@ export interface CustomResourceResult {
   readonly physicalResourceId: string;
   /** Attributes for Fn::GetAtt. Never put a secret here. */
   readonly data?: Record<string, string>;
+  /** What CloudFormation shows with SUCCESS, such as what a Delete left behind. */
+  readonly reason?: string;
 }
 
-/** What the work function gets: the event and the time by which it must be done. */
+/** What the work function gets: the event, its deadline and a signal that fires at the deadline. */
 export interface WorkContext {
   readonly event: CustomResourceEvent;
   /** Epoch milliseconds after which the work must not start another call. */
   readonly deadline: number;
+  /** Aborted when the deadline passes: hand it to every call that can take long. */
+  readonly signal: AbortSignal;
   /** Registers a value (such as a token read from a secret) that must never be shown. */
   readonly redact: (secret: string) => void;
   readonly log: (line: string) => void;
@@ -53,6 +62,12 @@ export interface RunOptions {
 /** Physical ID given to a resource whose Create failed; its Delete needs no work. */
 export const CREATE_FAILED_PREFIX = 'create-failed:';
 
+/** Attempts to deliver the answer, each bounded, with pauses of 0.5, 1 and 2 s between them. */
+const ANSWER_ATTEMPTS = 4;
+const ANSWER_ATTEMPT_TIMEOUT_MS = 6_000;
+/** Covers every attempt and pause: 4 × 6 s + 3.5 s, rounded up. */
+export const ANSWER_RESERVE_MS = 30_000;
+
 /** CloudFormation rejects responses over 4,096 bytes; keep the reason well under it. */
 const MAX_REASON = 3000;
 
@@ -65,7 +80,7 @@ export async function runCustomResource(
   const secrets: string[] = [];
   const redact = (text: string) => redactAll(text, secrets);
   const log = (line: string) => (options.log ?? console.log)(redact(line));
-  const reserveMs = options.reserveMs ?? 10_000;
+  const reserveMs = options.reserveMs ?? ANSWER_RESERVE_MS;
   const budget = Math.max(1_000, context.getRemainingTimeInMillis() - reserveMs);
   const deadline = Date.now() + budget;
 
@@ -75,12 +90,16 @@ export async function runCustomResource(
   if (event.RequestType === 'Delete' && event.PhysicalResourceId?.startsWith(CREATE_FAILED_PREFIX)) {
     response = answer(event, 'SUCCESS', 'Nothing to delete: the create had failed', event.PhysicalResourceId);
   } else {
+    const controller = new AbortController();
     try {
       const result = await withDeadline(
-        work({ event, deadline, redact: (s) => { if (s) secrets.push(s); }, log }),
+        work({ event, deadline, signal: controller.signal, redact: (s) => { if (s) secrets.push(s); }, log }),
         budget,
+        controller,
       );
-      response = answer(event, 'SUCCESS', 'OK', result.physicalResourceId, result.data);
+      const reason = result.reason ? redact(result.reason).slice(0, MAX_REASON) : 'OK';
+      if (result.reason) log(reason);
+      response = answer(event, 'SUCCESS', reason, result.physicalResourceId, result.data);
     } catch (error) {
       const reason = redact(error instanceof Error ? error.message : String(error));
       log(`FAILED: ${reason}`);
@@ -88,7 +107,7 @@ export async function runCustomResource(
       response = answer(event, 'FAILED', reason.slice(0, MAX_REASON), physicalId);
     }
   }
-  await sendResponse(event.ResponseURL, response, options);
+  await sendResponse(event.ResponseURL, response, Math.min(reserveMs, context.getRemainingTimeInMillis()), options);
   log(`answered ${String(response.Status)}`);
 }
 
@@ -111,40 +130,56 @@ function answer(
   };
 }
 
-async function withDeadline<T>(promise: Promise<T>, budgetMs: number): Promise<T> {
+/** Races the work against its budget; at the budget's end the work's signal is aborted. */
+async function withDeadline<T>(promise: Promise<T>, budgetMs: number, controller: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  const message = `gave up after ${Math.round(budgetMs / 1000)} s, before the Lambda timeout: the work was cancelled`;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`gave up after ${Math.round(budgetMs / 1000)} s, before the Lambda timeout`)), budgetMs);
+    timer = setTimeout(() => {
+      const error = new Error(message);
+      controller.abort(error);
+      reject(error);
+    }, budgetMs);
   });
   try {
     return await Promise.race([promise, timeout]);
+  } catch (error) {
+    // Work that failed because the signal fired reports the deadline, not its own abort error.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw error;
   } finally {
     clearTimeout(timer);
+    // Nothing the work started may go on after the answer (or in the next warm invocation).
+    if (!controller.signal.aborted) controller.abort(new Error('the custom resource has answered'));
   }
 }
 
-async function sendResponse(url: string, body: Record<string, unknown>, options: RunOptions): Promise<void> {
+async function sendResponse(url: string, body: Record<string, unknown>, budgetMs: number, options: RunOptions): Promise<void> {
   const fetchFn = options.fetchFn ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const payload = JSON.stringify(body);
+  const end = Date.now() + budgetMs;
   let lastError = '';
-  for (let attempt = 1; attempt <= 4; attempt++) {
+  let attempt = 1;
+  for (; attempt <= ANSWER_ATTEMPTS; attempt++) {
+    const remaining = end - Date.now();
+    if (remaining <= 0) break;
     try {
       const res = await fetchFn(url, {
         method: 'PUT',
         // The pre-signed URL is signed for an empty content type.
         headers: { 'content-type': '', 'content-length': String(Buffer.byteLength(payload)) },
         body: payload,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.timeout(Math.min(ANSWER_ATTEMPT_TIMEOUT_MS, remaining)),
       });
       if (res.ok) return;
       lastError = `HTTP ${res.status}`;
     } catch (error) {
       lastError = error instanceof Error ? error.message : String(error);
     }
-    if (attempt < 4) await sleep(500 * 2 ** (attempt - 1));
+    if (attempt < ANSWER_ATTEMPTS) await sleep(500 * 2 ** (attempt - 1));
   }
-  throw new Error(`could not answer CloudFormation after 4 attempts: ${lastError}`);
+  throw new Error(`could not answer CloudFormation after ${Math.min(attempt, ANSWER_ATTEMPTS)} attempts: ${lastError}`);
 }
 
 /** Replaces every registered secret (and its URL-encoded form) in the text. */

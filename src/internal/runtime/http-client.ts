@@ -1,10 +1,18 @@
 /*
  * A small JSON-over-HTTPS client for vendor APIs, run inside Lambda handlers (Node's fetch).
  *
- * Retries 429, 502, 503, 504, network errors and per-request timeouts with capped
- * exponential backoff and full jitter, honours Retry-After (seconds or an HTTP date),
- * and never starts an attempt it cannot finish before the deadline. Errors say which call
- * failed, with the HTTP status and the vendor's message; they never carry request headers.
+ * - Idempotent calls (GET, PUT, DELETE, and POSTs marked idempotent) are retried on 429, 502,
+ *   503, 504, network errors and per-request timeouts, with capped exponential backoff and
+ *   full jitter. A usable Retry-After (seconds or an HTTP date) is honoured; a past or
+ *   oversized one falls back to the backoff; one beyond the deadline fails at once.
+ * - A call that creates something (a POST) is never retried blindly: once the request may
+ *   have reached the server (a timeout, a reset, a 5xx), it fails with AmbiguousOutcomeError
+ *   so the caller can look the object up and adopt or delete it. A 429, or a connection that
+ *   was never made, proves nothing was created and is retried.
+ * - A 2xx whose body must be JSON but is not is retried (bounded), then fails naming the call.
+ * - Every attempt and every pause stops when the caller's AbortSignal fires.
+ * Errors say which call failed, with the HTTP status and the vendor's message; they never
+ * carry request headers.
  */
 
 export interface HttpRequest {
@@ -13,12 +21,19 @@ export interface HttpRequest {
   readonly headers?: Record<string, string>;
   /** Sent as JSON unless it is a string (then sent as is). */
   readonly body?: unknown;
+  /**
+   * Whether repeating the request is harmless.
+   * @default - true for every method but POST
+   */
+  readonly idempotent?: boolean;
+  /** A 2xx answer must carry a JSON object; anything else counts as a malformed answer. */
+  readonly expectJson?: boolean;
 }
 
 export interface HttpResponse {
   readonly status: number;
   readonly headers: Headers;
-  /** Parsed JSON, or undefined for an empty body. */
+  /** Parsed JSON, or undefined for an empty or unparseable body. */
   readonly json: any;
   readonly text: string;
 }
@@ -27,6 +42,7 @@ export interface RetryPolicy {
   /** Attempts in all, the first included. */
   readonly maxAttempts: number;
   readonly baseDelayMs: number;
+  /** The longest pause between attempts; a longer Retry-After is not waited for. */
   readonly maxDelayMs: number;
   /** Each attempt is aborted after this long. */
   readonly requestTimeoutMs: number;
@@ -40,11 +56,15 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+/** Network errors raised before a request could reach the server: nothing was created. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export interface ClientOptions {
   readonly retry?: Partial<RetryPolicy>;
   /** Epoch ms after which no new attempt starts. */
   readonly deadline?: number;
+  /** Cancels the attempt under way and every later one. */
+  readonly signal?: AbortSignal;
   readonly fetchFn?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly random?: () => number;
@@ -60,10 +80,18 @@ export class HttpError extends Error {
   }
 }
 
+/** A request that creates something may or may not have been carried out. */
+export class AmbiguousOutcomeError extends HttpError {
+  constructor(message: string, status?: number) {
+    super(message, status);
+    this.name = 'AmbiguousOutcomeError';
+  }
+}
+
 export class HttpClient {
   private readonly retry: RetryPolicy;
   private readonly fetchFn: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleepFn: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly now: () => number;
   private readonly log: (line: string) => void;
@@ -71,7 +99,7 @@ export class HttpClient {
   constructor(private readonly options: ClientOptions = {}) {
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.fetchFn = options.fetchFn ?? fetch;
-    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.sleepFn = options.sleep ?? ((ms) => abortableSleep(ms, options.signal));
     this.random = options.random ?? Math.random;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => undefined);
@@ -83,8 +111,10 @@ export class HttpClient {
    */
   public async send(request: HttpRequest, accept: number[] = []): Promise<HttpResponse> {
     const call = `${request.method} ${pathOf(request.url)}`;
+    const idempotent = request.idempotent ?? request.method !== 'POST';
     let lastProblem = '';
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
+      this.throwIfCancelled(call);
       const remaining = this.remainingMs();
       if (remaining <= 0) {
         throw new HttpError(`${call} failed: no time left before the deadline after ${attempt - 1} attempts (last: ${lastProblem})`);
@@ -92,15 +122,33 @@ export class HttpClient {
       let waitMs: number;
       try {
         const res = await this.attempt(request, Math.min(this.retry.requestTimeoutMs, remaining));
-        if ((res.status >= 200 && res.status < 300) || accept.includes(res.status)) return res;
-        if (!RETRYABLE_STATUS.has(res.status)) {
+        const ok = res.status >= 200 && res.status < 300;
+        if (ok && request.expectJson && !isJsonObject(res.json)) {
+          lastProblem = `HTTP ${res.status} with a malformed body: ${snippet(res.text)}`;
+          if (!idempotent) throw new AmbiguousOutcomeError(`${call} answered ${lastProblem}`, res.status);
+          waitMs = this.backoff(attempt);
+        } else if (ok || accept.includes(res.status)) {
+          return res;
+        } else if (!RETRYABLE_STATUS.has(res.status) && !(res.status >= 500 && !idempotent)) {
           throw new HttpError(`${call} failed with HTTP ${res.status}: ${describeBody(res)}`, res.status, res.json);
+        } else if (!idempotent && res.status !== 429) {
+          throw new AmbiguousOutcomeError(`${call} answered HTTP ${res.status} (${describeBody(res)}): the request may have been carried out`, res.status);
+        } else {
+          lastProblem = `HTTP ${res.status}: ${describeBody(res)}`;
+          const retryAfter = retryAfterMs(res.headers.get('retry-after'), this.now());
+          if (retryAfter !== undefined && retryAfter > this.remainingMs()) {
+            throw new HttpError(`${call} failed: ${lastProblem}, and the server asked to retry after ${Math.ceil(retryAfter / 1000)} s ` +
+              `(Retry-After), past the deadline ${Math.max(0, Math.floor(this.remainingMs() / 1000))} s away`, res.status, res.json);
+          }
+          waitMs = this.backoff(attempt, retryAfter);
         }
-        lastProblem = `HTTP ${res.status}: ${describeBody(res)}`;
-        waitMs = this.backoff(attempt, retryAfterMs(res.headers.get('retry-after'), this.now()));
       } catch (error) {
         if (error instanceof HttpError) throw error;
+        this.throwIfCancelled(call);
         lastProblem = describeNetworkError(error, this.retry.requestTimeoutMs);
+        if (!idempotent && !wasNeverSent(error)) {
+          throw new AmbiguousOutcomeError(`${call} failed: ${lastProblem}; the request may have been carried out`);
+        }
         waitMs = this.backoff(attempt);
       }
       if (attempt === this.retry.maxAttempts) break;
@@ -108,17 +156,26 @@ export class HttpClient {
         throw new HttpError(`${call} failed: the next retry (in ${Math.ceil(waitMs / 1000)} s) would pass the deadline; last: ${lastProblem}`);
       }
       this.log(`${call}: ${lastProblem}; retry ${attempt + 1}/${this.retry.maxAttempts} in ${waitMs} ms`);
-      await this.sleep(waitMs);
+      await this.sleepFn(waitMs);
     }
     throw new HttpError(`${call} failed after ${this.retry.maxAttempts} attempts: ${lastProblem}`);
+  }
+
+  private throwIfCancelled(call: string): void {
+    const signal = this.options.signal;
+    if (signal?.aborted) {
+      const why = signal.reason instanceof Error ? signal.reason.message : 'cancelled';
+      throw new HttpError(`${call} was not completed: ${why}`);
+    }
   }
 
   private remainingMs(): number {
     return this.options.deadline === undefined ? Number.POSITIVE_INFINITY : this.options.deadline - this.now();
   }
 
+  /** Retry-After when it is usable (in the future and no longer than the longest pause); else backoff. */
   private backoff(attempt: number, retryAfter?: number): number {
-    if (retryAfter !== undefined) return Math.min(retryAfter, this.retry.maxDelayMs * 3);
+    if (retryAfter !== undefined && retryAfter > 0 && retryAfter <= this.retry.maxDelayMs) return retryAfter;
     const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
     return Math.round(cap / 2 + this.random() * (cap / 2));
   }
@@ -130,11 +187,12 @@ export class HttpClient {
       body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
       if (typeof request.body !== 'string') headers['content-type'] = 'application/json';
     }
+    const timeout = AbortSignal.timeout(timeoutMs);
     const res = await this.fetchFn(request.url, {
       method: request.method,
       headers,
       body,
-      signal: AbortSignal.timeout(timeoutMs),
+      signal: this.options.signal ? AbortSignal.any([timeout, this.options.signal]) : timeout,
     });
     const text = await res.text();
     let json: any;
@@ -149,14 +207,37 @@ export class HttpClient {
   }
 }
 
-/** Milliseconds to wait from a Retry-After header (seconds or an HTTP date); undefined if absent or unreadable. */
+/**
+ * Milliseconds to wait from a Retry-After header (seconds or an HTTP date); negative for a
+ * date in the past; undefined if absent or unreadable.
+ */
 export function retryAfterMs(header: string | null, now: number): number | undefined {
   if (!header) return undefined;
   const trimmed = header.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
   const date = Date.parse(trimmed);
   if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  return date - now;
+}
+
+/** A pause that ends early, with the signal's reason, when the signal fires. */
+export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => { clearTimeout(timer); reject(signal!.reason); };
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function isJsonObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
+}
+
+function snippet(text: string): string {
+  const trimmed = text.trim();
+  if (trimmed.length === 0) return 'an empty body';
+  return JSON.stringify(trimmed.length > 200 ? `${trimmed.slice(0, 200)}…` : trimmed);
 }
 
 function pathOf(url: string): string {
@@ -182,11 +263,20 @@ function describeBody(res: HttpResponse): string {
   return res.text.slice(0, 300) || 'empty body';
 }
 
+function errorCause(error: unknown): { code?: string; message?: string; name?: string } | undefined {
+  return (error as { cause?: { code?: string; message?: string; name?: string } })?.cause;
+}
+
+function wasNeverSent(error: unknown): boolean {
+  const code = errorCause(error)?.code ?? (error as { code?: string })?.code;
+  return code !== undefined && NOT_SENT_CODES.has(code);
+}
+
 function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const cause = (error as { cause?: { code?: string; message?: string; name?: string } })?.cause;
+  const cause = errorCause(error);
   const isTimeout = (name?: string) => name === 'TimeoutError' || name === 'AbortError';
   if (isTimeout((error as { name?: string })?.name) || isTimeout(cause?.name)) {
     return `no answer within ${timeoutMs} ms`;
   }
-  return `network error: ${cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`;
+  return `network error: ${cause?.code ?? (error as { code?: string })?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error))}`;
 }

@@ -1,43 +1,64 @@
 /*
- * Reads a secret at run time inside a Lambda handler. The value is returned to the caller
- * only; errors name the secret and the field, never the value.
+ * Reads and writes secrets at run time inside a Lambda handler. Values go to the caller only;
+ * errors name the secret and the field, never the value. Calls take the work's AbortSignal,
+ * so a call still under way at the deadline stops with it.
  */
 
-/** The one call this module needs from a Secrets Manager client (a typed fake in tests). */
+/** The one read this module needs from Secrets Manager (a typed fake in tests). */
 export interface SecretsReader {
-  getSecretString(secretId: string): Promise<string | undefined>;
+  getSecretString(secretId: string, signal?: AbortSignal): Promise<string | undefined>;
+}
+
+/** The one write this module needs (PutSecretValue), a typed fake in tests. */
+export interface SecretsWriter {
+  putSecretString(secretId: string, value: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** Reads the whole secret string, or one field of a JSON secret. */
-export async function readSecret(reader: SecretsReader, secretId: string, jsonField?: string): Promise<string> {
-  const raw = await reader.getSecretString(secretId);
+export async function readSecret(reader: SecretsReader, secretId: string, jsonField?: string, signal?: AbortSignal): Promise<string> {
+  const raw = await reader.getSecretString(secretId, signal);
   if (raw === undefined || raw.length === 0) {
     throw new Error(`secret ${secretId} has no string value`);
   }
   if (!jsonField) return raw.trim();
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
+  const fields = parseJsonSecret(raw);
+  if (!fields) {
     throw new Error(`secret ${secretId} is not JSON, so its field "${jsonField}" cannot be read`);
   }
-  const value = (parsed as Record<string, unknown>)?.[jsonField];
+  const value = fields[jsonField];
   if (typeof value !== 'string' || value.length === 0) {
     throw new Error(`secret ${secretId} has no non-empty string field "${jsonField}"`);
   }
   return value.trim();
 }
 
-/** A SecretsReader over the AWS SDK v3 client the Lambda runtime provides. */
-export function awsSecretsReader(): SecretsReader {
+/** A JSON secret's fields, or undefined when the value is not a JSON object. */
+export function parseJsonSecret(raw: string | undefined): Record<string, unknown> | undefined {
+  if (!raw) return undefined;
+  try {
+    const parsed = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Secrets Manager through the AWS SDK v3 client that the Lambda runtime provides. */
+export function awsSecretsStore(): SecretsReader & SecretsWriter {
   // Loaded lazily so tests can run without the SDK.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SecretsManagerClient, GetSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
+  const { SecretsManagerClient, GetSecretValueCommand, PutSecretValueCommand } = require('@aws-sdk/client-secrets-manager');
   const client = new SecretsManagerClient({});
   return {
-    async getSecretString(secretId: string) {
-      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    async getSecretString(secretId, signal) {
+      const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }), { abortSignal: signal });
       return out.SecretString;
+    },
+    async putSecretString(secretId, value, signal) {
+      await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: value }), { abortSignal: signal });
     },
   };
 }
+
+/** @deprecated use awsSecretsStore */
+export const awsSecretsReader = awsSecretsStore;

@@ -1,4 +1,6 @@
 import { Token, UnscopedValidationError } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { RootCertificate } from './root-certificate';
 
 type ErrorName = ConstructorParameters<typeof UnscopedValidationError>[0];
 
@@ -8,6 +10,45 @@ const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:
 
 function refuse(message: string): never {
   throw new UnscopedValidationError('DynatraceEnvironmentInvalid' as ErrorName, message);
+}
+
+/**
+ * How the Dynatrace API handlers reach an API on a private network: an Environment
+ * ActiveGate, or a Dynatrace Managed cluster behind a corporate CA.
+ */
+export interface DynatraceApiAccess {
+  /**
+   * The VPC the API handler runs in, so it can reach the ActiveGate or cluster. Its subnets
+   * need a route to Secrets Manager (a NAT gateway or an interface endpoint): the handler
+   * reads the API token there.
+   *
+   * @default - the handler runs outside any VPC and reaches the API over the internet
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The handler's subnets in `vpc`.
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The handler's security groups in `vpc`.
+   *
+   * @default - a new security group that allows HTTPS out to anywhere and the API's port out to the VPC
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * Certificates the handler trusts besides the public CAs: the ActiveGate's own certificate
+   * (self-signed unless you replaced it) or the CA of the Managed cluster. `fromFile` puts
+   * the PEM into the template (certificates are public); `fromSecret` is read at deploy time.
+   * Host names are still checked against the certificate.
+   *
+   * @default - the public CAs only
+   */
+  readonly trustedCertificates?: RootCertificate[];
 }
 
 /**
@@ -27,7 +68,7 @@ export class DynatraceEnvironment {
     if (!Token.isUnresolved(environmentId) && !SAAS_ID.test(environmentId)) {
       refuse(`\`environmentId\` must be 8 lowercase letters or digits (a SaaS environment ID), got: ${JSON.stringify(environmentId)}`);
     }
-    return new DynatraceEnvironment(environmentId, `https://${environmentId}.live.dynatrace.com`, `${environmentId}.live.dynatrace.com`);
+    return new DynatraceEnvironment(environmentId, `https://${environmentId}.live.dynatrace.com`, `${environmentId}.live.dynatrace.com`, {});
   }
 
   /**
@@ -35,14 +76,15 @@ export class DynatraceEnvironment {
    * override is for the cluster's domain.
    *
    * @param environmentUrl such as `https://dynatrace.example.com/e/0a1b2c3d-4e5f-6789`
+   * @param access how the API handlers reach the cluster (VPC, trusted CA)
    */
-  public static managed(environmentUrl: string): DynatraceEnvironment {
+  public static managed(environmentUrl: string, access: DynatraceApiAccess = {}): DynatraceEnvironment {
     const match = /^https:\/\/([^/]+)\/e\/([^/]+)\/?$/.exec(environmentUrl);
     if (!match || !HOST.test(match[1]) || !ENV_ID.test(match[2])) {
       refuse('`environmentUrl` must be a Managed environment URL such as "https://dynatrace.example.com/e/0a1b2c3d-4e5f", ' +
         `got: ${JSON.stringify(environmentUrl)}`);
     }
-    return new DynatraceEnvironment(match[2], `https://${match[1]}/e/${match[2]}`, match[1].replace(/:\d+$/, ''));
+    return new DynatraceEnvironment(match[2], `https://${match[1]}/e/${match[2]}`, match[1].replace(/:\d+$/, ''), access);
   }
 
   /**
@@ -51,14 +93,15 @@ export class DynatraceEnvironment {
    *
    * @param activeGateHost the ActiveGate's host name, optionally with a port (default 9999)
    * @param environmentId the 8-character SaaS environment ID
+   * @param access how the API handlers reach the ActiveGate: usually its VPC, and its certificate
    */
-  public static throughActiveGate(activeGateHost: string, environmentId: string): DynatraceEnvironment {
+  public static throughActiveGate(activeGateHost: string, environmentId: string, access: DynatraceApiAccess = {}): DynatraceEnvironment {
     if (!HOST.test(activeGateHost) && !/^[a-z0-9-]+(:\d{1,5})?$/.test(activeGateHost)) {
       refuse(`\`activeGateHost\` must be a host name with an optional port, such as "activegate.internal:9999", got: ${JSON.stringify(activeGateHost)}`);
     }
     const saas = DynatraceEnvironment.saas(environmentId);
     const host = activeGateHost.includes(':') ? activeGateHost : `${activeGateHost}:9999`;
-    return new DynatraceEnvironment(environmentId, `https://${host}/e/${environmentId}`, saas.hostname);
+    return new DynatraceEnvironment(environmentId, `https://${host}/e/${environmentId}`, saas.hostname, access);
   }
 
   private constructor(
@@ -68,5 +111,7 @@ export class DynatraceEnvironment {
     public readonly apiUrl: string,
     /** The hostname OneAgents and ActiveGates connect to, overridden to the endpoint. */
     public readonly hostname: string,
+    /** @internal */
+    public readonly _access: DynatraceApiAccess,
   ) {}
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CfnOutput, CustomResource, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -7,7 +7,8 @@ import { PrivatelinkApiFunction } from './privatelink-api-function';
 import { DnsTarget, PrivateDnsOverride } from '../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../consumer/privatelink-endpoint';
 import { SpokePeering } from '../../consumer/spoke-peering';
-import { singletonHandler } from '../../internal/handler-function';
+import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from './api-handler';
+import { serviceTimeoutFor } from '../../internal/handler-function';
 import { invalid, isAccountId, isLiteral, show } from '../../internal/validation';
 
 /**
@@ -50,9 +51,12 @@ export interface DynatracePrivateLinkProps {
   readonly allowlistAccounts?: string[];
 
   /**
-   * Keep the accounts allowlisted when this construct is deleted.
+   * Keep the accounts allowlisted when this construct is deleted. The allowlist belongs to
+   * the Dynatrace environment, not to this stack: other stacks and VPCs of the same accounts
+   * may rely on it. Set `false` to remove the accounts on delete (and accounts dropped from
+   * `allowlistAccounts` on update) when nothing else uses them.
    *
-   * @default false
+   * @default true
    */
   readonly retainAllowlistOnDelete?: boolean;
 
@@ -107,25 +111,24 @@ export class DynatracePrivateLink extends Construct {
     this.validate(props, accounts);
     this.hostname = props.environment.hostname;
 
-    const handler = singletonHandler(this, 'DynatracePrivateLinkApi', PrivatelinkApiFunction, {
+    const { fn: handler, properties: common } = dynatraceApiHandler(this, {
+      id: 'DynatracePrivateLinkApi',
+      fnClass: PrivatelinkApiFunction,
       description: 'cdk-saas-privatelink: Dynatrace AWS PrivateLink API (allowlist, service name, enable)',
-      timeout: Duration.minutes(5),
+      environment: props.environment,
+      apiToken: props.apiToken,
+      apiTokenField: props.apiTokenField,
     });
-    props.apiToken.grantRead(handler);
-    const common = {
-      ApiUrl: props.environment.apiUrl,
-      TokenSecretArn: props.apiToken.secretArn,
-      TokenSecretField: props.apiTokenField,
-    };
 
     const allowlist = new CustomResource(this, 'Allowlist', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::DynatracePrivateLink',
+      serviceTimeout: serviceTimeoutFor(API_HANDLER_TIMEOUT),
       properties: {
         ...common,
         Operation: 'Allowlist',
         Accounts: accounts,
-        RetainOnDelete: String(props.retainAllowlistOnDelete ?? false),
+        RetainOnDelete: String(props.retainAllowlistOnDelete ?? true),
       },
     });
     // Deletes still call Dynatrace: keep the handler's permissions until then.
@@ -148,6 +151,7 @@ export class DynatracePrivateLink extends Construct {
       const enable = new CustomResource(this, 'Enable', {
         serviceToken: handler.functionArn,
         resourceType: 'Custom::DynatracePrivateLink',
+        serviceTimeout: serviceTimeoutFor(API_HANDLER_TIMEOUT),
         properties: {
           ...common,
           Operation: 'Enable',

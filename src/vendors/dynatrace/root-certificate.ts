@@ -14,10 +14,18 @@ const MAX_FILE_BYTES = 16 * 1024;
  */
 type ResolvedCertificate = { readonly secret?: ecs.Secret; readonly base64?: string; readonly format: string };
 
+/** How a Lambda handler gets one certificate: PEM text in its properties, or a secret it reads. */
+interface HandlerCertificate {
+  readonly pem?: string;
+  readonly secret?: secretsmanager.ISecret;
+  readonly field?: string;
+}
+
 /**
- * A trusted root certificate for EdgeConnect: of the internal hosts it calls over HTTPS, or of
- * a TLS-intercepting proxy. `EdgeConnect` writes it into the container and lists it in
- * `root_certificate_paths`.
+ * A trusted root certificate: for EdgeConnect, of the internal hosts it calls over HTTPS or
+ * of a TLS-intercepting proxy (`EdgeConnect` writes it into the container and lists it in
+ * `root_certificate_paths`); for the Dynatrace API handlers, of an ActiveGate or a Managed
+ * cluster (see `DynatraceApiAccess.trustedCertificates`).
  */
 export class RootCertificate {
   /**
@@ -28,7 +36,10 @@ export class RootCertificate {
    * @default - the whole secret string
    */
   public static fromSecret(secret: secretsmanager.ISecret, field?: string): RootCertificate {
-    return new RootCertificate(() => ({ secret: ecs.Secret.fromSecretsManager(secret, field), format: 'pem' }));
+    return new RootCertificate(
+      () => ({ secret: ecs.Secret.fromSecretsManager(secret, field), format: 'pem' }),
+      () => ({ secret, field }),
+    );
   }
 
   /**
@@ -37,7 +48,11 @@ export class RootCertificate {
    * @param parameter the parameter
    */
   public static fromSsmParameter(parameter: ssm.IParameter): RootCertificate {
-    return new RootCertificate(() => ({ secret: ecs.Secret.fromSsmParameter(parameter), format: 'pem' }));
+    return new RootCertificate(
+      () => ({ secret: ecs.Secret.fromSsmParameter(parameter), format: 'pem' }),
+      (scope) => invalid(scope, '`trustedCertificates` entries must be `RootCertificate.fromFile` or `RootCertificate.fromSecret`: ' +
+        `the API handler does not read SSM parameters, got: RootCertificate.fromSsmParameter(${show(parameter.parameterName)})`),
+    );
   }
 
   /**
@@ -47,15 +62,38 @@ export class RootCertificate {
    * @param path the file's path
    */
   public static fromFile(path: string): RootCertificate {
-    return new RootCertificate((scope) => readCertificateFile(scope, path));
+    return new RootCertificate(
+      (scope) => readCertificateFile(scope, path),
+      (scope) => ({ pem: toPem(readCertificateFile(scope, path)) }),
+    );
   }
 
-  private constructor(private readonly resolver: (scope: IConstruct) => ResolvedCertificate) {}
+  private constructor(
+    private readonly resolver: (scope: IConstruct) => ResolvedCertificate,
+    private readonly handlerResolver: (scope: IConstruct) => HandlerCertificate,
+  ) {}
 
   /** @internal */
   public _resolve(scope: IConstruct): { readonly secret?: ecs.Secret; readonly base64?: string; readonly format: string } {
     return this.resolver(scope);
   }
+
+  /**
+   * The certificate for a Lambda handler: PEM text, or a secret holding PEM text.
+   *
+   * @internal
+   */
+  public _resolveForHandler(scope: IConstruct): { readonly pem?: string; readonly secret?: secretsmanager.ISecret; readonly field?: string } {
+    return this.handlerResolver(scope);
+  }
+}
+
+/** PEM text of a certificate file read as base64 (a DER file is wrapped as PEM). */
+function toPem(file: ResolvedCertificate): string {
+  const content = Buffer.from(file.base64!, 'base64');
+  if (file.format === 'pem') return content.toString('latin1');
+  const lines = content.toString('base64').match(/.{1,64}/g) ?? [];
+  return ['-----BEGIN CERTIFICATE-----', ...lines, '-----END CERTIFICATE-----', ''].join('\n');
 }
 
 function readCertificateFile(scope: IConstruct, path: string): ResolvedCertificate {

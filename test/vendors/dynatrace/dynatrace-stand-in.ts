@@ -22,6 +22,18 @@ export class DynatraceStandIn {
   public readonly activeGateTokens = new Map<string, { name: string; token: string }>();
   /** Answers used, in order, before the contract answers (for 429s, 500s, slow answers). */
   public readonly failures: Reply[] = [];
+  /**
+   * Answers used, in order, after the contract has done its work, instead of its answer: a
+   * POST that created a token and then answers 503, hangs or resets the connection.
+   */
+  public readonly afterWork: Reply[] = [];
+  /** Tokens per page of GET /api/v2/activeGateTokens (Dynatrace's minimum page size is 100). */
+  public pageSize = 100;
+  /**
+   * Answers used, in order, instead of the 201 of POST /api/v2/activeGateTokens once the token
+   * is created (whatever calls came before it): a create that then answers 503, hangs or resets.
+   */
+  public readonly afterCreate: Reply[] = [];
   private server!: LocalServer;
   private nextToken = 1;
 
@@ -45,6 +57,11 @@ export class DynatraceStandIn {
   private answer(req: RecordedRequest): Reply {
     const failure = this.failures.shift();
     if (failure) return failure;
+    const reply = this.contract(req);
+    return this.afterWork.shift() ?? reply;
+  }
+
+  private contract(req: RecordedRequest): Reply {
     const auth = req.headers.authorization;
     if (auth !== `Api-Token ${API_TOKEN}` && auth !== `Api-Token ${READ_ONLY_TOKEN}`) {
       return error(401, 'Token Authentication failed');
@@ -52,7 +69,7 @@ export class DynatraceStandIn {
     if (req.method !== 'GET' && auth === `Api-Token ${READ_ONLY_TOKEN}`) {
       return error(403, 'Token is missing required scope. Use one of: WriteConfig (Write configuration)');
     }
-    const path = req.path;
+    const [path, query] = req.path.split('?');
     if (path === '/api/config/v1/aws/privateLink') {
       if (req.method === 'GET') return { status: 200, body: { enabled: this.enabled, vpcEndpointServiceName: SERVICE_NAME } };
       if (req.method === 'PUT') {
@@ -82,7 +99,10 @@ export class DynatraceStandIn {
       const id = `dt0g02.TOKEN${String(this.nextToken++).padStart(3, '0')}`;
       const token = `${id}.${'G'.repeat(64)}`;
       this.activeGateTokens.set(id, { name: req.json?.name, token });
-      return { status: 201, body: { id, token, expirationDate: '2027-05-21T10:00:00.000Z' } };
+      return this.afterCreate.shift() ?? { status: 201, body: { id, token, expirationDate: EXPIRATION_DATE } };
+    }
+    if (path === '/api/v2/activeGateTokens' && req.method === 'GET') {
+      return this.listTokens(new URLSearchParams(query ?? ''));
     }
     const tokenId = /^\/api\/v2\/activeGateTokens\/([^/]+)$/.exec(path)?.[1];
     if (tokenId !== undefined && req.method === 'DELETE') {
@@ -92,7 +112,34 @@ export class DynatraceStandIn {
     }
     return error(404, `No route for ${req.method} ${path}`);
   }
+
+  /** Pages of the token list; a page key must come alone, as Dynatrace requires. */
+  private listTokens(query: URLSearchParams): Reply {
+    const key = query.get('nextPageKey');
+    if (key !== null && [...query.keys()].length > 1) {
+      return error(400, 'nextPageKey must be the only query parameter');
+    }
+    const start = key === null ? 0 : Number(Buffer.from(key, 'base64').toString('utf8'));
+    const all = [...this.activeGateTokens.entries()];
+    const page = all.slice(start, start + this.pageSize);
+    const next = start + this.pageSize < all.length ? Buffer.from(String(start + this.pageSize)).toString('base64') : undefined;
+    return {
+      status: 200,
+      body: {
+        activeGateTokens: page.map(([id, t]) => ({
+          id, name: t.name, owner: 'stand-in', creationDate: '2026-11-28T10:00:00.000Z',
+          expirationDate: EXPIRATION_DATE, activeGateType: 'ENVIRONMENT', seedToken: false,
+        })),
+        totalCount: all.length,
+        pageSize: this.pageSize,
+        ...(next ? { nextPageKey: next } : {}),
+      },
+    };
+  }
 }
+
+/** The expiry date the stand-in gives every token it creates. */
+export const EXPIRATION_DATE = '2027-05-21T10:00:00.000Z';
 
 function error(code: number, message: string, constraintViolations?: unknown[]): Reply {
   return { status: code, body: { error: { code, message, ...(constraintViolations ? { constraintViolations } : {}) } } };
