@@ -133,6 +133,12 @@ project.addTask('refusals', {
   exec: 'ts-node --project tsconfig.dev.json scripts/refusals.ts',
 });
 
+// The Lifecycle tables in README.md are rendered from the rows the handler tests assert (a test checks they are current).
+project.addTask('lifecycle', {
+  description: 'Regenerate the Lifecycle tables in README.md from test/**/*.lifecycle.ts',
+  exec: 'ts-node --project tsconfig.dev.json scripts/lifecycle.ts',
+});
+
 // Python tools (cfn-lint, checkov, and moto as a local AWS stand-in for handler tests).
 const pythonTools = project.addTask('python-tools', {
   description: 'Create .venv/ with the pinned Python tools the tests use',

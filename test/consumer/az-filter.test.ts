@@ -156,6 +156,7 @@ describe('AZ filter with a typed fake of EC2', () => {
     const out = await azFilterWork(fake, {
       event: { RequestType: 'Delete', PhysicalResourceId: 'az-filter-1', ResourceProperties: {} } as any,
       deadline: far(),
+      signal: new AbortController().signal,
       redact: () => undefined,
       log: () => undefined,
     });

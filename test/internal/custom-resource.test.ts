@@ -1,4 +1,4 @@
-import { CREATE_FAILED_PREFIX, CustomResourceEvent, redactAll, runCustomResource } from '../../src/internal/runtime/custom-resource';
+import { ANSWER_RESERVE_MS, CREATE_FAILED_PREFIX, CustomResourceEvent, redactAll, runCustomResource } from '../../src/internal/runtime/custom-resource';
 import { LocalServer } from '../support/local-server';
 
 function event(server: LocalServer, overrides: Partial<CustomResourceEvent> = {}): CustomResourceEvent {
@@ -97,6 +97,58 @@ describe('runCustomResource', () => {
     server.route = () => ({ status: 403 });
     await expect(runCustomResource(event(server), context(), async () => ({ physicalResourceId: 'p' }), opts()))
       .rejects.toThrow('could not answer CloudFormation after 4 attempts: HTTP 403');
+  });
+
+  test('by default keeps 30 s for the answer: enough for every attempt to deliver it', async () => {
+    let deadline = 0;
+    const before = Date.now();
+    await runCustomResource(event(server), context(300_000), async (ctx) => {
+      deadline = ctx.deadline;
+      return { physicalResourceId: 'p' };
+    }, opts());
+    expect(ANSWER_RESERVE_MS).toBe(30_000);
+    expect(deadline - before).toBeGreaterThanOrEqual(269_000);
+    expect(deadline - before).toBeLessThanOrEqual(270_500);
+  });
+
+  test('every attempt to deliver the answer is bounded, so the answer itself fits in the reserve', async () => {
+    server.route = () => ({ status: 200, hang: true });
+    const started = Date.now();
+    await expect(runCustomResource(event(server), context(60_000), async () => ({ physicalResourceId: 'p' }), { ...opts(), reserveMs: 2_000 }))
+      .rejects.toThrow(/could not answer CloudFormation after \d attempts/);
+    expect(Date.now() - started).toBeLessThan(4_000);
+  });
+
+  test('at the deadline the work\'s signal fires, so what it started stops and nothing resumes later', async () => {
+    let aborted: unknown;
+    let resumed = false;
+    await runCustomResource(event(server), context(1_200), async (ctx) => {
+      ctx.signal.addEventListener('abort', () => { aborted = ctx.signal.reason; });
+      await new Promise((r) => setTimeout(r, 1_500));
+      if (!ctx.signal.aborted) resumed = true;
+      return { physicalResourceId: 'p' };
+    }, { ...opts(), reserveMs: 200 });
+    expect(server.requests[0].json).toMatchObject({ Status: 'FAILED', Reason: 'gave up after 1 s, before the Lambda timeout: the work was cancelled' });
+    expect((aborted as Error).message).toBe('gave up after 1 s, before the Lambda timeout: the work was cancelled');
+    await new Promise((r) => setTimeout(r, 600));
+    expect(resumed).toBe(false);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('work that fails because its signal fired reports the deadline, not its own abort error', async () => {
+    await runCustomResource(event(server), context(1_200), (ctx) => new Promise((_, reject) => {
+      ctx.signal.addEventListener('abort', () => reject(new Error('AbortError: This operation was aborted')));
+    }), { ...opts(), reserveMs: 200 });
+    expect(server.requests[0].json.Reason).toBe('gave up after 1 s, before the Lambda timeout: the work was cancelled');
+  });
+
+  test('a SUCCESS can carry a reason (what a delete left behind), redacted', async () => {
+    await runCustomResource(event(server, { RequestType: 'Delete', PhysicalResourceId: 'p' }), context(), async ({ redact }) => {
+      redact('dt0c01.SECRETSECRETSECRET');
+      return { physicalResourceId: 'p', reason: 'kept token dt0c01.SECRETSECRETSECRET' };
+    }, opts());
+    expect(server.requests[0].json).toMatchObject({ Status: 'SUCCESS', Reason: 'kept token ***' });
+    expect(lines).toContain('kept token ***');
   });
 
   test('truncates very long reasons under the response size limit', async () => {

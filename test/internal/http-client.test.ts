@@ -1,4 +1,4 @@
-import { HttpClient, HttpError, retryAfterMs } from '../../src/internal/runtime/http-client';
+import { AmbiguousOutcomeError, HttpClient, HttpError, retryAfterMs } from '../../src/internal/runtime/http-client';
 import { LocalServer, Reply } from '../support/local-server';
 
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
@@ -46,7 +46,7 @@ describe('HttpClient', () => {
   test('honours Retry-After as an HTTP date', () => {
     const now = Date.parse('2026-11-21T10:00:00Z');
     expect(retryAfterMs('Sat, 21 Nov 2026 10:00:12 GMT', now)).toBe(12_000);
-    expect(retryAfterMs('Sat, 21 Nov 2026 09:00:00 GMT', now)).toBe(0);
+    expect(retryAfterMs('Sat, 21 Nov 2026 09:00:00 GMT', now)).toBe(-3_600_000);
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(null, now)).toBeUndefined();
   });
@@ -95,10 +95,23 @@ describe('HttpClient', () => {
       .rejects.toThrow(/failed after 3 attempts: network error: ECONNREFUSED/);
   });
 
-  test('never waits past the deadline', () => withServer([{ status: 429, headers: { 'retry-after': '120' } }], async (server) => {
+  test('a Retry-After beyond the deadline fails at once, naming both', () => withServer([{ status: 429, headers: { 'retry-after': '120' } }], async (server) => {
     const client = new HttpClient({ ...noSleep, deadline: Date.now() + 30_000 });
-    await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow(/the next retry \(in 60 s\) would pass the deadline; last: HTTP 429/);
+    await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow(/HTTP 429: .*asked to retry after 120 s \(Retry-After\), past the deadline (29|30) s away$/);
     expect(server.requests).toHaveLength(1);
+  }));
+
+  test('never sleeps past the deadline', () => withServer([{ status: 503 }], async (server) => {
+    const client = new HttpClient({ ...noSleep, deadline: Date.now() + 1_000, retry: { baseDelayMs: 5_000 } });
+    await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow(/the next retry \(in 4 s\) would pass the deadline; last: HTTP 503/);
+    expect(server.requests).toHaveLength(1);
+  }));
+
+  test('an oversized Retry-After within the deadline falls back to capped backoff with jitter', () => withServer([{ status: 429, headers: { 'retry-after': '90' } }, { status: 200, body: {} }], async (server) => {
+    const sleeps: number[] = [];
+    const client = new HttpClient({ sleep: async (ms) => { sleeps.push(ms); }, random: () => 0.5, deadline: Date.now() + 600_000 });
+    await client.send({ method: 'GET', url: server.url });
+    expect(sleeps).toEqual([375]);
   }));
 
   test('does not start when the deadline has passed', async () => {
@@ -109,4 +122,82 @@ describe('HttpClient', () => {
   test('accepts listed non-2xx statuses', () => withServer([{ status: 404, body: { error: { message: 'gone' } } }], async (server) => {
     expect((await new HttpClient(noSleep).send({ method: 'DELETE', url: server.url }, [404])).status).toBe(404);
   }));
+
+  describe('a request that creates something (POST) is never retried blindly', () => {
+    test('a 503 after sending is ambiguous: no retry, AmbiguousOutcomeError', () => withServer([{ status: 503 }, { status: 201, body: {} }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, body: {} }).catch((e) => e);
+      expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+      expect(error.message).toMatch(/^POST .* answered HTTP 503 .*the request may have been carried out$/);
+      expect(server.requests).toHaveLength(1);
+    }));
+
+    test('a 500 is ambiguous too', () => withServer([{ status: 500 }], async (server) => {
+      await expect(new HttpClient(noSleep).send({ method: 'POST', url: server.url })).rejects.toBeInstanceOf(AmbiguousOutcomeError);
+    }));
+
+    test('a timeout is ambiguous', () => withServer([{ status: 200, hang: true }], async (server) => {
+      const error = await new HttpClient({ ...noSleep, retry: { requestTimeoutMs: 150 } }).send({ method: 'POST', url: server.url }).catch((e) => e);
+      expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+      expect(error.message).toMatch(/no answer within 150 ms; the request may have been carried out$/);
+      expect(server.requests).toHaveLength(1);
+    }));
+
+    test('a reset connection is ambiguous', () => withServer([{ status: 0, reset: true }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url }).catch((e) => e);
+      expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+      expect(server.requests).toHaveLength(1);
+    }));
+
+    test('a 2xx with a malformed body is ambiguous when JSON was expected', () => withServer([{ status: 201, body: 'Created', raw: true }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, expectJson: true }).catch((e) => e);
+      expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+      expect(error.message).toMatch(/answered HTTP 201 with a malformed body: "Created"$/);
+    }));
+
+    test('a 429 proves nothing was done: it is retried', () => withServer([{ status: 429 }, { status: 201, body: { id: 'x' } }], async (server) => {
+      const res = await new HttpClient(noSleep).send({ method: 'POST', url: server.url });
+      expect(res.json).toEqual({ id: 'x' });
+      expect(server.requests).toHaveLength(2);
+    }));
+
+    test('a refused connection proves nothing was sent: it is retried', async () => {
+      const refused = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
+      let calls = 0;
+      const fetchFn = (async () => {
+        if (++calls === 1) throw refused;
+        return new Response('{"id":"y"}', { status: 201 });
+      }) as unknown as typeof fetch;
+      const res = await new HttpClient({ ...noSleep, fetchFn }).send({ method: 'POST', url: 'http://127.0.0.1:9/x' });
+      expect(res.json).toEqual({ id: 'y' });
+      expect(calls).toBe(2);
+    });
+
+    test('a POST marked idempotent (an OAuth token request) is retried like a GET', () => withServer([{ status: 503 }, { status: 200, body: {} }], async (server) => {
+      await new HttpClient(noSleep).send({ method: 'POST', url: server.url, idempotent: true });
+      expect(server.requests).toHaveLength(2);
+    }));
+  });
+
+  describe('cancelling', () => {
+    test('an abort stops the attempt under way and starts no other', () => withServer([{ status: 200, hang: true }], async (server) => {
+      const controller = new AbortController();
+      const client = new HttpClient({ signal: controller.signal, retry: { requestTimeoutMs: 10_000 } });
+      setTimeout(() => controller.abort(new Error('the deadline passed')), 100);
+      const started = Date.now();
+      await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow(/^GET .* was not completed: the deadline passed$/);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(server.requests).toHaveLength(1);
+    }));
+
+    test('an abort ends a pause between attempts at once', () => withServer([{ status: 503 }], async (server) => {
+      const controller = new AbortController();
+      const client = new HttpClient({ signal: controller.signal, retry: { baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+      setTimeout(() => controller.abort(new Error('stop')), 100);
+      const started = Date.now();
+      await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow('stop');
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(server.requests).toHaveLength(1);
+    }));
+  });
 });

@@ -1,4 +1,5 @@
 import * as http from 'http';
+import * as https from 'https';
 import type { AddressInfo } from 'net';
 
 export interface RecordedRequest {
@@ -30,8 +31,9 @@ export type Route = (req: RecordedRequest) => Reply | Promise<Reply>;
  * request in order; `route` decides each answer.
  */
 export class LocalServer {
-  public static async start(route: Route): Promise<LocalServer> {
-    const server = new LocalServer(route);
+  /** Starts the server; with `tls` (a PEM key and certificate) it speaks HTTPS. */
+  public static async start(route: Route, tls?: { key: string; cert: string }): Promise<LocalServer> {
+    const server = new LocalServer(route, tls);
     await new Promise<void>((resolve) => server.server.listen(0, '127.0.0.1', resolve));
     return server;
   }
@@ -40,8 +42,8 @@ export class LocalServer {
   private readonly server: http.Server;
   private readonly timers = new Set<NodeJS.Timeout>();
 
-  private constructor(public route: Route) {
-    this.server = http.createServer((req, res) => {
+  private constructor(public route: Route, private readonly tls?: { key: string; cert: string }) {
+    const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', async () => {
@@ -73,12 +75,13 @@ export class LocalServer {
           send();
         }
       });
-    });
+    };
+    this.server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handle) : http.createServer(handle);
   }
 
   public get url(): string {
     const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   }
 
   public async stop(): Promise<void> {

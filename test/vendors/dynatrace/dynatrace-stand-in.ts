@@ -11,9 +11,10 @@ export const SERVICE_NAME = 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0dynatra
  * queue failures that are answered before the contract's own answer.
  */
 export class DynatraceStandIn {
-  public static async start(): Promise<DynatraceStandIn> {
+  /** Starts the stand-in; with `tls` it serves HTTPS with that key and certificate, as an ActiveGate does. */
+  public static async start(tls?: { key: string; cert: string }): Promise<DynatraceStandIn> {
     const standIn = new DynatraceStandIn();
-    standIn.server = await LocalServer.start((req) => standIn.answer(req));
+    standIn.server = await LocalServer.start((req) => standIn.answer(req), tls);
     return standIn;
   }
 
@@ -69,7 +70,9 @@ export class DynatraceStandIn {
     if (req.method !== 'GET' && auth === `Api-Token ${READ_ONLY_TOKEN}`) {
       return error(403, 'Token is missing required scope. Use one of: WriteConfig (Write configuration)');
     }
-    const [path, query] = req.path.split('?');
+    // An ActiveGate or a Managed cluster serves the same API under /e/{environmentId}.
+    const [fullPath, query] = req.path.split('?');
+    const path = fullPath.replace(/^\/e\/[^/]+(?=\/api\/)/, '');
     if (path === '/api/config/v1/aws/privateLink') {
       if (req.method === 'GET') return { status: 200, body: { enabled: this.enabled, vpcEndpointServiceName: SERVICE_NAME } };
       if (req.method === 'PUT') {
