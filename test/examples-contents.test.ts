@@ -56,3 +56,24 @@ test('dynatrace-sydney-tokyo: the Dynatrace flow in Sydney and the Tokyo VPC joi
 test('consumer-cross-region: a native cross-region endpoint', () => {
   stacks('consumer-cross-region').ConsumerCrossRegion.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceRegion: 'ap-southeast-2' });
 });
+
+test('every custom resource in every example template sets ServiceTimeout, no longer than an hour, and longer than its handler\'s timeout', () => {
+  const names = fs.readdirSync(path.join(__dirname, '..', 'examples'), { withFileTypes: true })
+    .filter((e) => e.isDirectory() && fs.existsSync(path.join(__dirname, '..', 'examples', e.name, 'main.ts'))).map((e) => e.name);
+  let checked = 0;
+  for (const name of names) {
+    for (const [stackName, template] of Object.entries(stacks(name))) {
+      const resources = (template.toJSON().Resources ?? {}) as Record<string, any>;
+      for (const [id, r] of Object.entries(resources)) {
+        if (!(r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')) continue;
+        const timeout = Number(r.Properties.ServiceTimeout);
+        expect([`${name}/${stackName}/${id}`, timeout > 0 && timeout <= 3600]).toEqual([`${name}/${stackName}/${id}`, true]);
+        const handlerId = r.Properties.ServiceToken?.['Fn::GetAtt']?.[0];
+        const handler = handlerId ? resources[handlerId] : undefined;
+        if (handler?.Type === 'AWS::Lambda::Function') expect(timeout).toBeGreaterThan(handler.Properties.Timeout);
+        checked++;
+      }
+    }
+  }
+  expect(checked).toBeGreaterThanOrEqual(10);
+});

@@ -5,9 +5,9 @@
  * Shows: the `edgeConnect.yaml` downloaded from Dynatrace read into a typed, validated config
  * (with its client secret removed from the file and kept in Secrets Manager instead), and an
  * EdgeConnect service of two tasks spread over two Availability Zones in private subnets: the
- * vendor's image run as uid 1000 with a read-only root filesystem, no inbound rules, HTTPS out,
- * the OAuth client ID and secret read from Secrets Manager as ECS secrets, and one internal
- * network opened to it on 443 through `connections`.
+ * vendor's image pinned to a release (1.744.0) and run as uid 1000 with a read-only root
+ * filesystem, no inbound rules, HTTPS out, the OAuth client ID and secret read from Secrets
+ * Manager as ECS secrets, and one internal network opened to it on 443 through `connections`.
  *
  * Replace before deploying:
  * - EDGE_CONNECT_YAML: the file the EdgeConnect management app gave you, without `client_secret`.
@@ -66,7 +66,8 @@ export class EdgeConnectStack extends Stack {
       oauthClient: EdgeConnectOAuthClient.fromSecret(
         secretsmanager.Secret.fromSecretCompleteArn(this, 'OAuthClient', OAUTH_CLIENT_SECRET_ARN),
       ),
-      image: EdgeConnectImage.fromTag('latest'),
+      // A version tag (or EdgeConnectImage.fromDigest): every task runs this release until you change it.
+      image: EdgeConnectImage.fromTag('1.744.0'),
     });
     edgeConnect.connections.allowTo(ec2.Peer.ipv4(INTERNAL_NETWORK), ec2.Port.tcp(443), 'Internal HTTPS APIs Dynatrace workflows call');
   }

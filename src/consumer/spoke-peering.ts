@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import type { PrivateDnsOverride } from './private-dns-override';
 import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
 import { cidrsOverlap, literalCidr } from '../internal/cidr';
+import { boundCrossRegionReferences } from '../internal/service-timeouts';
 import { invalid } from '../internal/validation';
 
 /** VPC peering connections per VPC: 50 by default, 125 with a quota increase. */
@@ -69,6 +70,10 @@ export class SpokePeering extends Construct {
     const spokeRegion = spokeStack.region;
     this.spokeRegion = spokeRegion;
     const interRegion = spokeRegion !== hubStack.region;
+    if (spokeStack !== hubStack) {
+      boundCrossRegionReferences(hubStack);
+      boundCrossRegionReferences(spokeStack);
+    }
 
     if (Stack.of(hubVpc) !== hubStack) {
       invalid(this, '`SpokePeering` must be created in the stack of the hub endpoint\'s VPC ' +

@@ -71,7 +71,7 @@ export function handlerFunction<T extends lambda.Function>(
   });
   skipCheckov(fn.node.defaultChild as CfnResource, {
     CKV_AWS_115: 'Reserved concurrency would take from the account\'s unreserved pool; this handler runs rarely.',
-    CKV_AWS_116: 'Invoked synchronously (by CloudFormation or a schedule); failures are reported, not queued.',
+    CKV_AWS_116: 'Failures are reported, not queued: a custom resource answers CloudFormation itself, and a scheduled run is retried by the next one.',
     ...(options.functionOptions?.vpc ? {} : {
       CKV_AWS_117: 'Calls only AWS and vendor APIs over HTTPS; it needs no access to resources inside a VPC.',
     }),

@@ -6,10 +6,13 @@
  * - an address the name resolves to is registered at once, with the target port, and with
  *   AvailabilityZone "all" when it lies outside the VPC;
  * - a registered address the name no longer resolves to is deregistered only after it has
- *   been missing from N consecutive complete runs; the counters live in one tag on the
- *   target group, so no bucket or table is needed;
+ *   been missing from N consecutive complete runs AND for T seconds since a run first missed
+ *   it (one failover sets off several runs within seconds); that state lives in one tag on
+ *   the target group (hostname-sync-state.ts), so no bucket or table is needed;
  * - when any lookup fails, or registration fails, nothing is deregistered and no counter
  *   moves: a resolver outage must never empty the target group;
+ * - runs never overlap: the function's reserved concurrency is 1, so two runs cannot race on
+ *   the tag;
  * - every failure is collected and the invocation throws at the end, after the safe work is
  *   done, so the Lambda Errors alarm fires. Metrics go out as CloudWatch Embedded Metric
  *   Format log lines, which need no API call and so cannot fail the run.
@@ -19,12 +22,9 @@ import {
   AddTagsCommand, DeregisterTargetsCommand, DescribeTagsCommand, DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client, RegisterTargetsCommand, RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { advanceState, formatState, MissingState, parseState, STATE_TAG } from './hostname-sync-state';
 
-/** The target-group tag that holds the missed-run counters, as `ip=count ip=count`. */
-export const STATE_TAG = 'saas-privatelink:missing-runs';
-
-/** ELBv2 tag values allow at most 256 characters. */
-const MAX_TAG_VALUE = 256;
+export { STATE_TAG } from './hostname-sync-state';
 
 /** A target as DescribeTargetHealth reports it. */
 export interface RegisteredTarget {
@@ -73,6 +73,8 @@ export interface SyncConfig {
   readonly port: number;
   /** Complete runs an address must be missing from before it is deregistered. */
   readonly missedRunsBeforeDeregistration: number;
+  /** Seconds since a run first missed an address before it is deregistered (0: runs only). */
+  readonly missingSecondsBeforeDeregistration: number;
   /** Lookups per run; their union is the answer (a reader endpoint answers one address per lookup). */
   readonly lookupsPerRun: number;
   /** Pause between lookups, so round-robin answers rotate. */
@@ -87,14 +89,16 @@ export interface SyncDeps {
   readonly metrics: MetricsSink;
   readonly log?: (line: string) => void;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The clock, in epoch milliseconds. */
+  readonly now?: () => number;
 }
 
 export interface SyncResult {
   readonly resolved: string[];
   readonly registered: string[];
   readonly deregistered: string[];
-  /** Missed-run counters after the run. */
-  readonly missing: Record<string, number>;
+  /** The addresses still in their deregistration grace after the run. */
+  readonly missing: MissingState;
   readonly failures: string[];
 }
 
@@ -123,8 +127,8 @@ export async function syncTargets(config: SyncConfig, deps: SyncDeps): Promise<S
     failures.push(`reading the target group failed: ${message(error)}`);
     return finish(config, deps, log, { resolved: [], registered, deregistered, missing: {}, failures });
   }
-  const before = parseState(stateValue);
-  const missing = { ...before };
+  const now = Math.floor((deps.now ?? Date.now)() / 1000);
+  let missing = parseState(stateValue, now);
 
   const lookup = await resolveAll(config, deps);
   const resolved = [...lookup.addresses].sort(compareAddresses);
@@ -154,15 +158,12 @@ export async function syncTargets(config: SyncConfig, deps: SyncDeps): Promise<S
 
   // Deregistration runs only after a complete resolution and a successful registration.
   if (failures.length === 0) {
-    for (const ip of Object.keys(missing)) {
-      if (!current.has(ip) || lookup.addresses.has(ip)) delete missing[ip];
-    }
-    const expired: string[] = [];
-    for (const ip of current) {
-      if (lookup.addresses.has(ip)) continue;
-      missing[ip] = (missing[ip] ?? 0) + 1;
-      if (missing[ip] >= config.missedRunsBeforeDeregistration) expired.push(ip);
-    }
+    const next = advanceState(missing, current, lookup.addresses, now, {
+      runs: config.missedRunsBeforeDeregistration,
+      seconds: config.missingSecondsBeforeDeregistration,
+    });
+    missing = next.missing;
+    const expired = next.expired;
     const toDeregister = [
       ...expired.map((id) => ({ id, port: config.port })),
       // A target on another port is left over from an earlier port setting, not a DNS change.
@@ -182,13 +183,14 @@ export async function syncTargets(config: SyncConfig, deps: SyncDeps): Promise<S
     for (const ip of lookup.addresses) delete missing[ip];
   }
 
+  // Compared with the tag as read, so a tag in the format before the time grace is rewritten.
   const after = formatState(missing, log);
-  if (after !== formatState(before)) {
+  if (after !== (stateValue ?? '')) {
     try {
       await deps.targetGroup.writeState(after);
     } catch (error) {
-      // The old counters stay: that only delays a deregistration by a run.
-      failures.push(`saving the missed-run counters failed: ${message(error)}`);
+      // The old state stays: that only delays a deregistration by a run.
+      failures.push(`saving the deregistration state failed: ${message(error)}`);
     }
   }
   return finish(config, deps, log, { resolved, registered, deregistered, missing, failures });
@@ -208,7 +210,7 @@ function finish(
     resolved: result.resolved,
     registered: result.registered,
     deregistered: result.deregistered,
-    missedRuns: result.missing,
+    missing: result.missing,
     failures: result.failures,
   }));
   if (result.failures.length > 0) throw new SyncError(result);
@@ -230,32 +232,6 @@ async function resolveAll(config: SyncConfig, deps: SyncDeps): Promise<{ address
     }
   }
   return { addresses, errors };
-}
-
-/** Parses `ip=count ip=count`; anything malformed is dropped (that only delays a deregistration). */
-export function parseState(value: string | undefined): Record<string, number> {
-  const state: Record<string, number> = {};
-  for (const entry of (value ?? '').split(' ')) {
-    const at = entry.lastIndexOf('=');
-    const count = Number(entry.slice(at + 1));
-    if (at > 0 && Number.isInteger(count) && count > 0) state[entry.slice(0, at)] = count;
-  }
-  return state;
-}
-
-/**
- * Formats the counters for the tag (whose values allow no JSON punctuation). When they do not
- * fit, the lowest counters are dropped: restarting a count only delays a deregistration.
- */
-export function formatState(state: Record<string, number>, log?: (line: string) => void): string {
-  const entries = Object.entries(state).sort(([a, x], [b, y]) => y - x || compareAddresses(a, b));
-  let value = entries.map(([ip, n]) => `${ip}=${n}`).join(' ');
-  while (value.length > MAX_TAG_VALUE) {
-    const dropped = entries.pop()!;
-    log?.(`missed-run counters exceed the tag size; restarting the count of ${dropped[0]}`);
-    value = entries.map(([ip, n]) => `${ip}=${n}`).join(' ');
-  }
-  return value;
 }
 
 /** True when the IPv4 or IPv6 address lies in the CIDR block (of the same family). */
@@ -377,6 +353,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): SyncConfig & { targetGrou
     targetGroupArn: required('TARGET_GROUP_ARN'),
     port: Number(required('TARGET_PORT')),
     missedRunsBeforeDeregistration: Number(env.MISSED_RUNS_BEFORE_DEREGISTRATION ?? '3'),
+    missingSecondsBeforeDeregistration: Number(env.MISSING_SECONDS_BEFORE_DEREGISTRATION ?? '180'),
     lookupsPerRun: Number(env.LOOKUPS_PER_RUN ?? '5'),
     lookupIntervalMs: Number(env.LOOKUP_INTERVAL_MS ?? '200'),
     vpcCidrBlocks: (env.VPC_CIDR_BLOCKS ?? '').split(',').filter(Boolean),

@@ -7,11 +7,11 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type * as rds from 'aws-cdk-lib/aws-rds';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HostnameSyncFunction } from './hostname-sync-function';
-import { handlerFunction, skipCheckov } from '../internal/handler-function';
+import { SyncedHostname } from './synced-hostname';
+import { grantVpcNetworkInterfaces, handlerFunction, skipCheckov } from '../internal/handler-function';
 import { allIsolated, selectPrivateSubnets } from '../internal/subnets';
 import { invalid, isLiteral, isPort, show } from '../internal/validation';
 
@@ -21,71 +21,6 @@ const METRICS_NAMESPACE = 'SaasPrivateLink/HostnameTargetSync';
 /** RDS event categories after which the database's addresses may have changed. */
 const RDS_EVENT_CATEGORIES = ['failover', 'maintenance', 'availability', 'recovery'];
 
-/**
- * The DNS name a `HostnameTargetSync` follows, and the RDS events that make it run at once.
- *
- * @example
- * declare const cluster: rds.IDatabaseCluster;
- * const writer = SyncedHostname.databaseClusterWriter(cluster);
- * const other = SyncedHostname.of('db.internal.example.com');
- */
-export class SyncedHostname {
-  /**
-   * Any DNS name, followed on the schedule only.
-   *
-   * @param hostname a DNS name, not an IP address
-   */
-  public static of(hostname: string): SyncedHostname {
-    return new SyncedHostname(hostname);
-  }
-
-  /**
-   * The writer (cluster) endpoint of an Aurora or Multi-AZ DB cluster; the sync also runs
-   * on the cluster's failover and maintenance events.
-   */
-  public static databaseClusterWriter(cluster: rds.IDatabaseCluster): SyncedHostname {
-    return new SyncedHostname(cluster.clusterEndpoint.hostname, 'RDS DB Cluster Event', cluster.clusterIdentifier);
-  }
-
-  /**
-   * The reader endpoint of an Aurora cluster. It answers one reader address per lookup
-   * (round robin), so each run unites several lookups; the sync also runs on the cluster's
-   * failover and maintenance events.
-   */
-  public static databaseClusterReaders(cluster: rds.IDatabaseCluster): SyncedHostname {
-    return new SyncedHostname(cluster.clusterReadEndpoint.hostname, 'RDS DB Cluster Event', cluster.clusterIdentifier);
-  }
-
-  /**
-   * The endpoint of an RDS DB instance; the sync also runs on the instance's failover and
-   * maintenance events (a Multi-AZ failover moves the address).
-   */
-  public static databaseInstance(instance: rds.IDatabaseInstance): SyncedHostname {
-    return new SyncedHostname(instance.dbInstanceEndpointAddress, 'RDS DB Instance Event', instance.instanceIdentifier);
-  }
-
-  /**
-   * The default endpoint of an RDS Proxy, followed on the schedule only.
-   */
-  public static databaseProxy(proxy: rds.IDatabaseProxy): SyncedHostname {
-    return new SyncedHostname(proxy.endpoint);
-  }
-
-  /** The DNS name. */
-  public readonly hostname: string;
-
-  /** @internal */
-  public readonly _rdsDetailType?: string;
-
-  /** @internal */
-  public readonly _rdsSourceIdentifier?: string;
-
-  private constructor(hostname: string, rdsDetailType?: string, rdsSourceIdentifier?: string) {
-    this.hostname = hostname;
-    this._rdsDetailType = rdsDetailType;
-    this._rdsSourceIdentifier = rdsSourceIdentifier;
-  }
-}
 
 /**
  * Properties of a `HostnameTargetSync`.
@@ -132,11 +67,23 @@ export interface HostnameTargetSyncProps {
 
   /**
    * How many consecutive complete runs an address must be missing from the answers before
-   * it is deregistered. Runs whose lookups failed do not count.
+   * it is deregistered. Runs whose lookups failed do not count. An address is deregistered
+   * only when this and `missingTimeBeforeDeregistration` are both reached.
    *
    * @default 3
    */
   readonly missedRunsBeforeDeregistration?: number;
+
+  /**
+   * How long an address must have been missing from the answers (since the first complete run
+   * that missed it) before it is deregistered, in whole seconds from 0 to 24 hours. An address
+   * is deregistered only when this and `missedRunsBeforeDeregistration` are both reached, so a
+   * burst of runs set off by one failover cannot use up the grace in seconds. 0 leaves only the
+   * run count.
+   *
+   * @default Duration.minutes(3)
+   */
+  readonly missingTimeBeforeDeregistration?: Duration;
 
   /**
    * DNS lookups per run, 200 ms apart; the run uses the union of their answers. Several
@@ -177,10 +124,15 @@ export interface HostnameTargetSyncProps {
  *
  * A bundled Node.js Lambda function in the VPC runs every minute and at once on the
  * database's failover and maintenance events. It registers new addresses at once and
- * deregisters an address only after it has been missing from several consecutive runs,
- * never when the lookups failed. Its state is a tag on the target group. It publishes
- * metrics (namespace `SaasPrivateLink/HostnameTargetSync`) and fails the invocation on any
- * error, which sets off a Lambda Errors alarm.
+ * deregisters an address only after it has been missing from several consecutive runs and
+ * for several minutes, never when the lookups failed. Its state is a tag on the target group.
+ * It publishes metrics (namespace `SaasPrivateLink/HostnameTargetSync`) and fails the
+ * invocation on any error, which sets off a Lambda Errors alarm.
+ *
+ * Runs never overlap: with reserved concurrency 1, a trigger that arrives during a run (one
+ * failover sends several RDS events within seconds) is throttled, and Lambda retries throttled
+ * asynchronous invocations, so runs are serialized. The reservation needs the account's Lambda
+ * concurrency quota above 100 (a new account's low starting quota must be raised first).
  *
  * @example
  * declare const vpc: ec2.IVpc;
@@ -215,8 +167,9 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
 
     const interval = props.interval ?? Duration.minutes(1);
     const missedRuns = props.missedRunsBeforeDeregistration ?? 3;
+    const missingTime = props.missingTimeBeforeDeregistration ?? Duration.minutes(3);
     const lookups = props.lookupsPerRun ?? 5;
-    this.validate(props, interval, missedRuns, lookups);
+    this.validate(props, interval, missedRuns, missingTime, lookups);
     const subnets = this.selectSubnets(props.vpc, props.vpcSubnets);
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -240,6 +193,8 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
         TARGET_GROUP_ARN: targetGroupArn,
         TARGET_PORT: Token.isUnresolved(props.port) ? Token.asString(props.port) : String(props.port),
         MISSED_RUNS_BEFORE_DEREGISTRATION: String(missedRuns),
+        MISSING_SECONDS_BEFORE_DEREGISTRATION: missingTime.isUnresolved()
+          ? Token.asString(missingTime.toSeconds()) : String(missingTime.toSeconds()),
         LOOKUPS_PER_RUN: String(lookups),
         VPC_CIDR_BLOCKS: (props.vpcCidrBlocks ?? [props.vpc.vpcCidrBlock]).join(','),
         IP_ADDRESS_TYPE: props.ipAddressType ?? 'ipv4',
@@ -251,8 +206,14 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
         securityGroups: [securityGroup],
         // A failed run is not retried: the next scheduled run, at most a minute away, is the retry.
         retryAttempts: 0,
+        // Runs never overlap, so two cannot race on the state tag; Lambda retries throttled events.
+        reservedConcurrentExecutions: 1,
       },
     });
+    // handlerFunction skips checkov's reserved-concurrency check, which this function now passes.
+    const cfnFunction = fn.node.defaultChild as CfnResource;
+    const checkov = cfnFunction.getMetadata('checkov') as { skip?: { id: string }[] } | undefined;
+    cfnFunction.addMetadata('checkov', { skip: (checkov?.skip ?? []).filter((s) => s.id !== 'CKV_AWS_115') });
     this.function = fn;
     this.grantTargetGroup(fn, targetGroupArn);
 
@@ -328,15 +289,7 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
       ],
       resources: [targetGroupArn],
     }));
-    // The role is given to the function, so Lambda adds no VPC permissions of its own: these are the
-    // network-interface actions of AWSLambdaVPCAccessExecutionRole, inline instead of a managed policy.
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: [
-        'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets',
-        'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
-      ],
-      resources: ['*'],
-    }));
+    grantVpcNetworkInterfaces(role);
     const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
     if (policy) {
       skipCheckov(policy.node.defaultChild as CfnResource, {
@@ -352,7 +305,9 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
     });
   }
 
-  private validate(props: HostnameTargetSyncProps, interval: Duration, missedRuns: number, lookups: number): void {
+  private validate(
+    props: HostnameTargetSyncProps, interval: Duration, missedRuns: number, missingTime: Duration, lookups: number,
+  ): void {
     const hostname = props.hostname.hostname;
     if (isLiteral(hostname) && !isDnsName(hostname)) {
       invalid(this, '`hostname` must be a DNS name such as "db.cluster-abc.eu-west-1.rds.amazonaws.com" ' +
@@ -369,6 +324,13 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
     }
     if (!Token.isUnresolved(missedRuns) && (!Number.isInteger(missedRuns) || missedRuns < 1 || missedRuns > 100)) {
       invalid(this, `\`missedRunsBeforeDeregistration\` must be an integer from 1 to 100, got: ${missedRuns}`);
+    }
+    if (!missingTime.isUnresolved()) {
+      const seconds = missingTime.toSeconds({ integral: false });
+      if (!Number.isInteger(seconds) || seconds > 24 * 3600) {
+        invalid(this, '`missingTimeBeforeDeregistration` must be a whole number of seconds from 0 to 24 hours, ' +
+          `got: ${missingTime.toHumanString()}`);
+      }
     }
     if (!Token.isUnresolved(lookups) && (!Number.isInteger(lookups) || lookups < 1 || lookups > 20)) {
       invalid(this, `\`lookupsPerRun\` must be an integer from 1 to 20, got: ${lookups}`);

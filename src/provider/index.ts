@@ -1,3 +1,4 @@
 export * from './privatelink-service';
 export * from './service-target';
 export * from './hostname-target-sync';
+export * from './synced-hostname';

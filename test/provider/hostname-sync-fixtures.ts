@@ -1,6 +1,6 @@
 /*
  * Shared fixtures for the hostname sync handler tests: an IP target group in moto (the local
- * ELBv2 stand-in), a scriptable resolver, and a recording metrics sink.
+ * ELBv2 stand-in), a scriptable resolver, a clock the test moves, and a recording metrics sink.
  */
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
@@ -14,11 +14,16 @@ import { MOTO_CREDENTIALS, Moto } from '../support/moto';
 export const REGION = 'eu-west-1';
 export const PORT = 5432;
 
+/**
+ * The sync's settings for tests. The time grace is 0 unless a test sets it, so tests about the
+ * run count need no clock; tests about time set both graces.
+ */
 export function config(overrides: Partial<SyncConfig> = {}): SyncConfig {
   return {
     hostname: 'db.cluster-abc.eu-west-1.rds.amazonaws.com',
     port: PORT,
     missedRunsBeforeDeregistration: 3,
+    missingSecondsBeforeDeregistration: 0,
     lookupsPerRun: 1,
     lookupIntervalMs: 0,
     vpcCidrBlocks: ['10.0.0.0/16'],
@@ -86,6 +91,18 @@ export class ScriptedResolver implements HostResolver {
     this.lookups++;
     if (next instanceof Error) throw next;
     return next;
+  }
+}
+
+/** A clock that moves only when the test moves it; `now` is the SyncDeps clock (milliseconds). */
+export class TestClock {
+  /** Seconds since the epoch (a fixed day in 2025). */
+  public seconds = 1_764_370_000;
+
+  public readonly now = () => this.seconds * 1000;
+
+  public advance(seconds: number): void {
+    this.seconds += seconds;
   }
 }
 

@@ -1,9 +1,9 @@
 import {
-  config, dnsError, motoTargetGroup, MotoTargetGroup, PORT, quiet, recordingMetrics, ScriptedResolver,
+  config, dnsError, motoTargetGroup, MotoTargetGroup, PORT, quiet, recordingMetrics, ScriptedResolver, TestClock,
 } from './hostname-sync-fixtures';
+import { parseState } from '../../src/provider/hostname-sync-state';
 import {
-  configFromEnv, embeddedMetrics, formatState, inCidr, parseState, sdkTargetGroup, STATE_TAG, SyncError, syncTargets,
-  TargetGroupApi,
+  configFromEnv, embeddedMetrics, inCidr, sdkTargetGroup, STATE_TAG, SyncError, syncTargets, TargetGroupApi,
 } from '../../src/provider/hostname-sync.lambda';
 import { Moto, startMoto } from '../support/moto';
 
@@ -12,25 +12,32 @@ const NEW = '10.0.2.20';
 
 let moto: Moto;
 let tg: MotoTargetGroup;
+let clock: TestClock;
+/** The clock when the test began: the time a first miss is recorded with unless the test moves the clock. */
+let T0: number;
 
 beforeAll(async () => {
   moto = await startMoto();
+  // moto loads its EC2 and ELBv2 models on first use, which takes seconds: not in a test's time.
+  await motoTargetGroup(moto);
 }, 60_000);
 afterAll(async () => moto?.stop());
 beforeEach(async () => {
   tg = await motoTargetGroup(moto);
-});
+  clock = new TestClock();
+  T0 = clock.seconds;
+}, 30_000);
 
 async function run(resolver: ScriptedResolver, overrides = {}, api: TargetGroupApi = tg.api) {
   const metrics = recordingMetrics();
-  const result = await syncTargets(config(overrides), { targetGroup: api, resolver, metrics: metrics.sink, log: quiet });
+  const result = await syncTargets(config(overrides), { targetGroup: api, resolver, metrics: metrics.sink, log: quiet, now: clock.now });
   return { result, metrics: metrics.published };
 }
 
 async function runExpectingFailure(resolver: ScriptedResolver, overrides = {}, api: TargetGroupApi = tg.api) {
   const metrics = recordingMetrics();
-  const error = await syncTargets(config(overrides), { targetGroup: api, resolver, metrics: metrics.sink, log: quiet })
-    .then(() => undefined, (e) => e);
+  const deps = { targetGroup: api, resolver, metrics: metrics.sink, log: quiet, now: clock.now };
+  const error = await syncTargets(config(overrides), deps).then(() => undefined, (e) => e);
   expect(error).toBeInstanceOf(SyncError);
   return { error: error as SyncError, metrics: metrics.published };
 }
@@ -59,10 +66,10 @@ describe('against moto (ELBv2)', () => {
     const first = await run(resolver);
     expect(first.result.registered).toEqual([NEW]);
     expect(await tg.targets()).toEqual([`${OLD}:${PORT}`, `${NEW}:${PORT}`]);
-    expect(await tg.stateTag()).toBe(`${OLD}=1`);
+    expect(await tg.stateTag()).toBe(`${OLD}=1@${T0}`);
 
     await run(resolver);
-    expect(await tg.stateTag()).toBe(`${OLD}=2`);
+    expect(await tg.stateTag()).toBe(`${OLD}=2@${T0}`);
     expect(await tg.targets()).toContain(`${OLD}:${PORT}`);
 
     const third = await run(resolver);
@@ -106,7 +113,7 @@ describe('against moto (ELBv2)', () => {
       expect(metrics[0]).toEqual({ ipCount: 0, registrations: 0, deregistrations: 0, failures: 1 });
     }
     expect(await tg.targets()).toEqual([`${OLD}:${PORT}`, `${NEW}:${PORT}`]);
-    expect(await tg.stateTag()).toBe(`${OLD}=1`);
+    expect(await tg.stateTag()).toBe(`${OLD}=1@${T0}`);
   });
 
   test('one failed lookup among several still registers what the others found, but deregisters nothing', async () => {
@@ -143,7 +150,7 @@ describe('against moto (ELBv2)', () => {
     // An unlucky run sees only two of the three readers.
     const unlucky = await run(new ScriptedResolver([readers[0]], [readers[1]], [readers[0]]), { lookupsPerRun: 3 });
     expect(unlucky.result.deregistered).toEqual([]);
-    expect(await tg.stateTag()).toBe(`${readers[2]}=1`);
+    expect(await tg.stateTag()).toBe(`${readers[2]}=1@${T0}`);
     // The next run sees it again: its count restarts.
     await run(new ScriptedResolver([readers[2]], [readers[1]], [readers[0]]), { lookupsPerRun: 3 });
     expect(await tg.stateTag()).toBeUndefined();
@@ -174,6 +181,108 @@ describe('against moto (ELBv2)', () => {
     const { error, metrics } = await runExpectingFailure(new ScriptedResolver([OLD]), {}, api);
     expect(error.message).toMatch(/reading the target group failed: TargetGroupNotFound/);
     expect(metrics[0].failures).toBe(1);
+  });
+});
+
+describe('the grace is counted in runs and in time (against moto)', () => {
+  const GRACE = { missedRunsBeforeDeregistration: 3, missingSecondsBeforeDeregistration: 180 };
+
+  /** OLD registered, then the name moves to NEW. */
+  async function failover(): Promise<ScriptedResolver> {
+    const resolver = new ScriptedResolver([OLD]);
+    await run(resolver, GRACE);
+    resolver.answer([NEW]);
+    return resolver;
+  }
+
+  test('a burst of 5 runs within 10 seconds meets the run grace but not the time: nothing is deregistered', async () => {
+    const resolver = await failover();
+    for (const t of [0, 2, 5, 7, 10]) {
+      clock.seconds = T0 + t;
+      const { result } = await run(resolver, GRACE);
+      expect(result.deregistered).toEqual([]);
+    }
+    expect(await tg.targets()).toEqual([`${OLD}:${PORT}`, `${NEW}:${PORT}`]);
+    // Five runs missed OLD; the time is that of the first of them.
+    expect(await tg.stateTag()).toBe(`${OLD}=5@${T0}`);
+  });
+
+  test('the time has passed but too few runs missed the address: nothing is deregistered', async () => {
+    const resolver = await failover();
+    await run(resolver, GRACE);
+    clock.advance(3600);
+    const { result } = await run(resolver, GRACE);
+    expect(result.deregistered).toEqual([]);
+    expect(await tg.stateTag()).toBe(`${OLD}=2@${T0}`);
+    expect(await tg.targets()).toContain(`${OLD}:${PORT}`);
+  });
+
+  test('both met: deregistered by the first run at least 180 s after the first miss, and not one second earlier', async () => {
+    const resolver = await failover();
+    for (const t of [0, 60, 120, 179]) {
+      clock.seconds = T0 + t;
+      expect((await run(resolver, GRACE)).result.deregistered).toEqual([]);
+    }
+    clock.seconds = T0 + 180;
+    const { result, metrics } = await run(resolver, GRACE);
+    expect(result.deregistered).toEqual([OLD]);
+    expect(metrics[0].deregistrations).toBe(1);
+    expect(await tg.targets()).toEqual([`${NEW}:${PORT}`]);
+    expect(await tg.stateTag()).toBeUndefined();
+  });
+
+  test('an address that comes back loses its entry: a later miss starts both graces again', async () => {
+    const resolver = await failover();
+    await run(resolver, GRACE);
+    clock.advance(60);
+    await run(resolver, GRACE);
+    expect(await tg.stateTag()).toBe(`${OLD}=2@${T0}`);
+
+    clock.advance(60);
+    resolver.answer([OLD, NEW]);
+    await run(resolver, GRACE);
+    expect(await tg.stateTag()).toBeUndefined();
+
+    clock.advance(60);
+    resolver.answer([NEW]);
+    const missedAgain = clock.seconds;
+    await run(resolver, GRACE);
+    clock.advance(60);
+    await run(resolver, GRACE);
+    clock.advance(60);
+    // 300 s after the first miss and 5 misses in all, but only 3 and 120 s since OLD came back: kept.
+    const { result } = await run(resolver, GRACE);
+    expect(result.deregistered).toEqual([]);
+    expect(await tg.stateTag()).toBe(`${OLD}=3@${missedAgain}`);
+  });
+
+  test('a tag in the format before the time grace (ip=count) keeps its count and starts the time grace at the upgrade', async () => {
+    const resolver = await failover();
+    await tg.api.writeState(`${OLD}=2`);
+    clock.advance(600);
+    const upgraded = clock.seconds;
+    const first = await run(resolver, GRACE);
+    expect(first.result).toMatchObject({ registered: [NEW], deregistered: [] });
+    expect(await tg.stateTag()).toBe(`${OLD}=3@${upgraded}`);
+
+    clock.advance(179);
+    expect((await run(resolver, GRACE)).result.deregistered).toEqual([]);
+    clock.advance(1);
+    expect((await run(resolver, GRACE)).result.deregistered).toEqual([OLD]);
+  });
+
+  test('many missing addresses: the tag, timestamps included, stays within 256 characters and reads back', async () => {
+    const gone = Array.from({ length: 12 }, (_, i) => `10.0.${100 + i}.${200 + i}`);
+    await run(new ScriptedResolver(gone), GRACE);
+    await run(new ScriptedResolver([NEW]), GRACE);
+    const tag = (await tg.stateTag())!;
+    expect(tag.length).toBeLessThanOrEqual(256);
+    expect(tag).toMatch(/^[\w.:/=+\-@ ]*$/); // what ELBv2 tag values allow
+    // 9 entries of 25 characters fit; the 3 dropped restart their grace, which only delays them.
+    const kept = parseState(tag, clock.seconds);
+    expect(Object.keys(kept)).toHaveLength(9);
+    expect(Object.values(kept).every((m) => m.runs === 1 && m.since === T0)).toBe(true);
+    expect(await tg.targets()).toHaveLength(13);
   });
 });
 
@@ -209,7 +318,7 @@ describe('throttling and API failures (a typed fake around moto)', () => {
     expect(error.message).toMatch(/registering 10\.0\.2\.99 failed: ThrottlingException: Rate exceeded; no target was deregistered/);
     expect(api.calls).not.toContain('deregisterTargets');
     expect(await tg.targets()).toEqual([`${OLD}:${PORT}`, `${NEW}:${PORT}`]);
-    expect(await tg.stateTag()).toBe(`${OLD}=2`);
+    expect(await tg.stateTag()).toBe(`${OLD}=2@${T0}`);
   });
 
   test('throttled deregistration: the counter stays at the threshold and the next run retries', async () => {
@@ -220,7 +329,7 @@ describe('throttling and API failures (a typed fake around moto)', () => {
     const { error } = await runExpectingFailure(resolver, { missedRunsBeforeDeregistration: 1 }, api);
     expect(error.message).toMatch(/deregistering 10\.0\.1\.10 failed: ThrottlingException/);
     expect(error.result.registered).toEqual([NEW]);
-    expect(await tg.stateTag()).toBe(`${OLD}=1`);
+    expect(await tg.stateTag()).toBe(`${OLD}=1@${T0}`);
     const retry = await run(resolver, { missedRunsBeforeDeregistration: 1 });
     expect(retry.result.deregistered).toEqual([OLD]);
   });
@@ -231,7 +340,7 @@ describe('throttling and API failures (a typed fake around moto)', () => {
     resolver.answer([NEW]);
     const api = failing(tg.api, { writeState: throttled() });
     const { error } = await runExpectingFailure(resolver, {}, api);
-    expect(error.message).toMatch(/saving the missed-run counters failed: ThrottlingException/);
+    expect(error.message).toMatch(/saving the deregistration state failed: ThrottlingException/);
     expect(error.result.registered).toEqual([NEW]);
     expect(await tg.stateTag()).toBeUndefined();
   });
@@ -290,25 +399,7 @@ describe('registration details (a typed fake records the calls moto does not kee
   });
 });
 
-describe('state, metrics and configuration helpers', () => {
-  test('state round-trips and drops malformed entries', () => {
-    expect(parseState('10.0.1.10=2 2001:db8::1=1')).toEqual({ '10.0.1.10': 2, '2001:db8::1': 1 });
-    expect(parseState('junk =3 10.0.0.1=x 10.0.0.2=0 10.0.0.3=-1')).toEqual({});
-    expect(parseState(undefined)).toEqual({});
-    expect(formatState({ '10.0.0.9': 1, '10.0.0.10': 2 })).toBe('10.0.0.10=2 10.0.0.9=1');
-  });
-
-  test('state that overflows the 256-character tag drops the lowest counters (which only delays a deregistration)', () => {
-    const state: Record<string, number> = {};
-    for (let i = 0; i < 30; i++) state[`10.0.${i}.200`] = i === 0 ? 2 : 1;
-    const lines: string[] = [];
-    const value = formatState(state, (l) => lines.push(l));
-    expect(value.length).toBeLessThanOrEqual(256);
-    expect(value.startsWith('10.0.0.200=2 ')).toBe(true);
-    expect(lines.length).toBeGreaterThan(0);
-    expect(value).toMatch(/^[\w.:/=+\-@ ]*$/); // what ELBv2 tag values allow
-  });
-
+describe('metrics and configuration helpers', () => {
   test('CIDR containment for IPv4 and IPv6', () => {
     expect(inCidr('10.0.255.1', '10.0.0.0/16')).toBe(true);
     expect(inCidr('10.1.0.1', '10.0.0.0/16')).toBe(false);
@@ -335,6 +426,7 @@ describe('state, metrics and configuration helpers', () => {
       TARGET_GROUP_ARN: 'arn',
       TARGET_PORT: '5432',
       MISSED_RUNS_BEFORE_DEREGISTRATION: '4',
+      MISSING_SECONDS_BEFORE_DEREGISTRATION: '600',
       LOOKUPS_PER_RUN: '2',
       VPC_CIDR_BLOCKS: '10.0.0.0/16,10.1.0.0/16',
       IP_ADDRESS_TYPE: 'ipv6',
@@ -342,9 +434,13 @@ describe('state, metrics and configuration helpers', () => {
       hostname: 'db.example.com',
       port: 5432,
       missedRunsBeforeDeregistration: 4,
+      missingSecondsBeforeDeregistration: 600,
       lookupsPerRun: 2,
       vpcCidrBlocks: ['10.0.0.0/16', '10.1.0.0/16'],
       family: 'IPV6',
+    });
+    expect(configFromEnv({ HOSTNAME_TO_SYNC: 'h', TARGET_GROUP_ARN: 'arn', TARGET_PORT: '1' })).toMatchObject({
+      missedRunsBeforeDeregistration: 3, missingSecondsBeforeDeregistration: 180,
     });
     expect(() => configFromEnv({ TARGET_GROUP_ARN: 'arn', TARGET_PORT: '1' })).toThrow(/HOSTNAME_TO_SYNC is not set/);
   });

@@ -62,12 +62,25 @@ describe('HostnameTargetSync', () => {
       TARGET_GROUP_ARN: { Ref: expect.stringMatching(/^TargetGroup/) },
       TARGET_PORT: '5432',
       MISSED_RUNS_BEFORE_DEREGISTRATION: '3',
+      MISSING_SECONDS_BEFORE_DEREGISTRATION: '180',
       LOOKUPS_PER_RUN: '5',
       VPC_CIDR_BLOCKS: { 'Fn::GetAtt': [expect.stringMatching(/^Vpc/), 'CidrBlock'] },
       IP_ADDRESS_TYPE: 'ipv4',
       METRICS_NAMESPACE: 'SaasPrivateLink/HostnameTargetSync',
     });
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 0 });
+  });
+
+  test('runs never overlap: reserved concurrency 1, so checkov\'s reserved-concurrency check is no longer skipped', () => {
+    const { template } = sync();
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: Match.anyValue() }) },
+      ReservedConcurrentExecutions: 1,
+    });
+    const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { HOSTNAME_TO_SYNC: Match.anyValue() } } } });
+    const skipped = (Object.values(fns)[0].Metadata.checkov.skip as { id: string }[]).map((s) => s.id);
+    expect(skipped).not.toContain('CKV_AWS_115');
+    expect(skipped).toEqual(expect.arrayContaining(['CKV_AWS_116', 'CKV_AWS_173']));
   });
 
   test('the security group allows only DNS to the VPC and HTTPS out', () => {
@@ -170,13 +183,19 @@ describe('HostnameTargetSync', () => {
   test('options reach the function: grace, lookups, IPv6, CIDR blocks', () => {
     const { template } = sync({
       missedRunsBeforeDeregistration: 5,
+      missingTimeBeforeDeregistration: Duration.minutes(10),
       lookupsPerRun: 2,
       ipAddressType: elbv2.TargetGroupIpAddressType.IPV6,
       vpcCidrBlocks: ['10.0.0.0/16', '2001:db8::/56'],
     });
     expect(envOf(template)).toMatchObject({
-      MISSED_RUNS_BEFORE_DEREGISTRATION: '5', LOOKUPS_PER_RUN: '2', IP_ADDRESS_TYPE: 'ipv6', VPC_CIDR_BLOCKS: '10.0.0.0/16,2001:db8::/56',
+      MISSED_RUNS_BEFORE_DEREGISTRATION: '5', MISSING_SECONDS_BEFORE_DEREGISTRATION: '600', LOOKUPS_PER_RUN: '2', IP_ADDRESS_TYPE: 'ipv6', VPC_CIDR_BLOCKS: '10.0.0.0/16,2001:db8::/56',
     });
+  });
+
+  test('a time grace of 0 leaves only the run count; 24 hours is the longest', () => {
+    expect(envOf(sync({ missingTimeBeforeDeregistration: Duration.seconds(0) }).template).MISSING_SECONDS_BEFORE_DEREGISTRATION).toBe('0');
+    expect(envOf(sync({ missingTimeBeforeDeregistration: Duration.hours(24) }).template).MISSING_SECONDS_BEFORE_DEREGISTRATION).toBe('86400');
   });
 
   test('an errors alarm, with the SNS topic as alarm and OK action when given', () => {
@@ -237,6 +256,10 @@ describe('HostnameTargetSync refuses', () => {
     ['a fractional interval', { interval: Duration.seconds(90) }, /`interval` must be a whole number of minutes, at least 1, got: 1 minute 30 seconds/],
     ['no grace', { missedRunsBeforeDeregistration: 0 }, /`missedRunsBeforeDeregistration` must be an integer from 1 to 100, got: 0/],
     ['a fractional grace', { missedRunsBeforeDeregistration: 1.5 }, /`missedRunsBeforeDeregistration` must be an integer from 1 to 100, got: 1.5/],
+    ['a time grace in fractions of a second', { missingTimeBeforeDeregistration: Duration.millis(1500) },
+      /`missingTimeBeforeDeregistration` must be a whole number of seconds from 0 to 24 hours, got: 1 second 500 millis/],
+    ['a time grace over a day', { missingTimeBeforeDeregistration: Duration.hours(25) },
+      /`missingTimeBeforeDeregistration` must be a whole number of seconds from 0 to 24 hours, got: 1 day 1 hour/],
     ['no lookups', { lookupsPerRun: 0 }, /`lookupsPerRun` must be an integer from 1 to 20, got: 0/],
     ['too many lookups', { lookupsPerRun: 21 }, /`lookupsPerRun` must be an integer from 1 to 20, got: 21/],
     ['a malformed CIDR block', { vpcCidrBlocks: ['10.0.0.0'] }, /`vpcCidrBlocks` entries must be CIDR blocks such as "10\.0\.0\.0\/16", got: "10\.0\.0\.0"/],
@@ -258,6 +281,8 @@ describe('HostnameTargetSync refuses', () => {
       hostname: SyncedHostname.of(Fn.importValue('DbHost')),
       vpcCidrBlocks: [Fn.importValue('Cidr')],
       missedRunsBeforeDeregistration: Token.asNumber(Fn.importValue('Runs')),
+      missingTimeBeforeDeregistration: Duration.seconds(Token.asNumber(Fn.importValue('Grace'))),
     })).not.toThrow();
+    expect(envOf(Template.fromStack(stack)).MISSING_SECONDS_BEFORE_DEREGISTRATION).toEqual({ 'Fn::ImportValue': 'Grace' });
   });
 });

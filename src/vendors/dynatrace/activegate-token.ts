@@ -1,10 +1,11 @@
-import { CfnResource, CustomResource, Duration, Names, Token, UnscopedValidationError, Validations } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, CustomResource, Names, Token, UnscopedValidationError, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ActivegateTokenFunction } from './activegate-token-function';
+import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from './api-handler';
 import type { DynatraceEnvironment } from './dynatrace-environment';
-import { singletonHandler, skipCheckov } from '../../internal/handler-function';
+import { serviceTimeoutFor, skipCheckov } from '../../internal/handler-function';
 import { invalid, show } from '../../internal/validation';
 
 type ErrorName = ConstructorParameters<typeof UnscopedValidationError>[0];
@@ -24,7 +25,9 @@ export enum ActiveGateType {
 }
 
 /**
- * When an ActiveGate token expires: not in the past, and at most two years ahead.
+ * When an ActiveGate token expires. Dynatrace requires it to be in the future and at most two
+ * years ahead: a relative expiry is checked at synth; an absolute date is checked when the token
+ * is made (at deploy time), so an app that names a date keeps synthesizing after it passes.
  */
 export class ActiveGateTokenExpiry {
   /** A number of months from creation (`now+{n}M`). */
@@ -50,21 +53,15 @@ export class ActiveGateTokenExpiry {
   }
 
   /**
-   * An absolute time, as an ISO 8601 date-time with a zone (`2027-05-01T00:00:00Z`). Checked
-   * against the clock at synth: in the future, and at most two years ahead.
+   * An absolute time, as an ISO 8601 date-time with a zone (`2027-05-01T00:00:00Z`). Only its
+   * format is checked at synth; the handler refuses it at deploy time, before asking Dynatrace
+   * for a token, if by then it is in the past or more than two years ahead.
    */
   public static at(isoDateTime: string): ActiveGateTokenExpiry {
     const time = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(isoDateTime) ? Date.parse(isoDateTime) : NaN;
     if (Number.isNaN(time)) {
       throw new UnscopedValidationError('ActiveGateTokenExpiryInvalid' as ErrorName,
         `\`expiry\` must be an ISO 8601 date-time with a zone, such as "2027-05-01T00:00:00Z", got: ${JSON.stringify(isoDateTime)}`);
-    }
-    const now = Date.now();
-    if (time <= now) {
-      throw new UnscopedValidationError('ActiveGateTokenExpiryInvalid' as ErrorName, `\`expiry\` must be in the future, got: ${JSON.stringify(isoDateTime)}`);
-    }
-    if (time - now > MAX_DAYS * 86_400_000) {
-      throw new UnscopedValidationError('ActiveGateTokenExpiryInvalid' as ErrorName, `\`expiry\` must be at most two years ahead, got: ${JSON.stringify(isoDateTime)}`);
     }
     return new ActiveGateTokenExpiry(new Date(time).toISOString());
   }
@@ -83,8 +80,9 @@ export interface DynatraceActiveGateTokenProps {
   readonly environment: DynatraceEnvironment;
 
   /**
-   * A Secrets Manager secret holding an API token with the scope to create and delete
-   * ActiveGate tokens (`activeGateTokenManagement.create` and `.write`).
+   * A Secrets Manager secret holding an API token with the scopes to create, list and delete
+   * ActiveGate tokens (`activeGateTokenManagement.create`, `.read` and `.write`). Replacing it
+   * by another secret updates the resource in place: the ActiveGate token stays.
    */
   readonly apiToken: secretsmanager.ISecret;
 
@@ -96,7 +94,12 @@ export interface DynatraceActiveGateTokenProps {
   readonly apiTokenField?: string;
 
   /**
-   * The token's name in Dynatrace (at most 100 characters).
+   * The token's name in Dynatrace (at most 100 characters). Dynatrace does not keep names
+   * unique, so the handler sends it followed by a suffix of its own, such as
+   * `vpc-activegate [cdk-0123456789]`, derived from the stack and the construct (and, for a token
+   * made by an update, the update's request): it finds its own token by that name when an
+   * answer is lost. A name over 83 characters is shortened to make room for the suffix.
+   * Changing the name makes a new token.
    *
    * @default - the construct's unique ID
    */
@@ -110,18 +113,27 @@ export interface DynatraceActiveGateTokenProps {
   readonly activeGateType?: ActiveGateType;
 
   /**
-   * When the token expires.
+   * When the token expires. Changing it makes a new token (this is how to rotate it).
    *
    * @default ActiveGateTokenExpiry.months(6)
    */
   readonly expiry?: ActiveGateTokenExpiry;
+
+  /**
+   * Add stack outputs `TokenId` and `ExpirationDate` (as Dynatrace reports it).
+   *
+   * @default false
+   */
+  readonly outputs?: boolean;
 }
 
 /**
  * An ActiveGate token created through Dynatrace's API at deploy time and kept in a new
  * Secrets Manager secret (`secret`), ready for an ActiveGate to read. Only the token's ID
- * reaches CloudFormation. Deleting the construct deletes the token; changing its properties
- * creates a new one (rotate by changing `tokenName` or `expiry`).
+ * reaches CloudFormation. Deleting the construct deletes the token. Changing `tokenName`,
+ * `activeGateType`, `expiry` or the environment makes a new token and then deletes the old one
+ * (rotate by changing `expiry` or `tokenName`); changing only how the environment is reached
+ * (its URL form, VPC placement or trusted certificates) or the API token keeps the token.
  *
  * @example
  * declare const apiToken: secretsmanager.ISecret;
@@ -158,20 +170,26 @@ export class DynatraceActiveGateToken extends Construct {
     });
     this.secret = secret;
 
-    const handler = singletonHandler(this, 'DynatraceActiveGateTokens', ActivegateTokenFunction, {
+    // Placed and trusting certificates as the environment's access says; reads the API token.
+    const { fn: handler, properties: access } = dynatraceApiHandler(this, {
+      id: 'DynatraceActiveGateTokens',
+      fnClass: ActivegateTokenFunction,
       description: 'cdk-saas-privatelink: creates and deletes Dynatrace ActiveGate tokens',
-      timeout: Duration.minutes(5),
+      environment: props.environment,
+      apiToken: props.apiToken,
+      apiTokenField: props.apiTokenField,
     });
-    props.apiToken.grantRead(handler);
+    // Read: after a lost answer, the token the secret holds is the one to keep.
+    secret.grantRead(handler);
     handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] }));
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::DynatraceActiveGateToken',
+      // The handler answers before its own timeout; this bounds the wait if it could not.
+      serviceTimeout: serviceTimeoutFor(API_HANDLER_TIMEOUT),
       properties: {
-        ApiUrl: props.environment.apiUrl,
-        TokenSecretArn: props.apiToken.secretArn,
-        TokenSecretField: props.apiTokenField,
+        ...access,
         TargetSecretArn: secret.secretArn,
         Name: tokenName,
         ActiveGateType: props.activeGateType ?? ActiveGateType.ENVIRONMENT,
@@ -181,5 +199,9 @@ export class DynatraceActiveGateToken extends Construct {
     if (handler.role) resource.node.addDependency(handler.role);
     this.tokenId = resource.getAttString('TokenId');
     this.expirationDate = resource.getAttString('ExpirationDate');
+    if (props.outputs ?? false) {
+      new CfnOutput(this, 'TokenId', { description: 'ID of the Dynatrace ActiveGate token (its value is in the secret)', value: this.tokenId });
+      new CfnOutput(this, 'ExpirationDate', { description: 'When the Dynatrace ActiveGate token expires', value: this.expirationDate });
+    }
   }
 }

@@ -2,12 +2,12 @@ import { CfnOutput, CustomResource, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from './api-handler';
 import type { DynatraceEnvironment } from './dynatrace-environment';
 import { PrivatelinkApiFunction } from './privatelink-api-function';
 import { DnsTarget, PrivateDnsOverride } from '../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../consumer/privatelink-endpoint';
 import { SpokePeering } from '../../consumer/spoke-peering';
-import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from './api-handler';
 import { serviceTimeoutFor } from '../../internal/handler-function';
 import { invalid, isAccountId, isLiteral, show } from '../../internal/validation';
 

@@ -6,7 +6,7 @@ import type { EdgeConnectConfig } from './edge-connect-config';
 import type { EdgeConnectHostMapping, EdgeConnectProvisioningOptions } from './edge-connect-oauth-client';
 import { EdgeConnectProvisionerFunction } from './edge-connect-provisioner-function';
 import { isHostName, isHostPattern, patternCovers } from './host-patterns';
-import { singletonHandler, skipCheckov } from '../../internal/handler-function';
+import { serviceTimeoutFor, singletonHandler, skipCheckov } from '../../internal/handler-function';
 import { invalid, isLiteral, show } from '../../internal/validation';
 
 /**
@@ -28,7 +28,11 @@ export interface EdgeConnectProvisionerProps extends EdgeConnectProvisioningOpti
  *
  * Changing the host patterns or mappings updates the configuration in place; changing the
  * name or the environment creates a new one and deletes the old; removing the construct
- * deletes the configuration and its client. `EdgeConnect` creates one in provisioner mode;
+ * deletes the configuration and its client. A create whose outcome is unclear is never simply
+ * repeated: the configuration is looked up by name and adopted or deleted, so exactly one
+ * exists. When Dynatrace refuses the provisioner client at delete time, the stack still
+ * deletes and the resource's status reason names what was left behind.
+ * `EdgeConnect` creates one in provisioner mode;
  * use it alone to provision for EdgeConnects that run elsewhere.
  *
  * @example
@@ -81,13 +85,16 @@ export class EdgeConnectProvisioner extends Construct {
     });
     this.oauthClientSecret = secret;
 
+    const handlerTimeout = Duration.minutes(5);
     const handler = singletonHandler(this, 'DynatraceEdgeConnectProvisioner', EdgeConnectProvisionerFunction, {
-      timeout: Duration.minutes(5),
+      timeout: handlerTimeout,
       description: 'cdk-saas-privatelink: creates, updates and deletes Dynatrace EdgeConnect configurations',
     });
     props.provisionerClient.grantRead(handler);
+    // Read as well as write: after an unclear create, the client already stored tells which
+    // configuration is this resource's own.
     handler.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:PutSecretValue'],
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
       resources: [secret.secretArn],
     }));
 
@@ -95,6 +102,7 @@ export class EdgeConnectProvisioner extends Construct {
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
       resourceType: 'Custom::DynatraceEdgeConnect',
+      serviceTimeout: serviceTimeoutFor(handlerTimeout),
       properties: {
         EdgeConnectsUrl: `https://${config.apiEndpointHost}/platform/app-engine/edge-connect/v1/edge-connects`,
         OAuthEndpoint: config.oauthEndpoint,

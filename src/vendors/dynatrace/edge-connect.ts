@@ -6,20 +6,21 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EdgeConnectConfig } from './edge-connect-config';
 import { EdgeConnectImage } from './edge-connect-image';
-import type { EdgeConnectOAuthClient } from './edge-connect-oauth-client';
+import { certificatePath, CONFIG_DIR, initScript, tokenMarker, tokenVariable } from './edge-connect-init';
+import type { EdgeConnectAutoScaling, EdgeConnectProps, EdgeConnectSecretValue, SecretsManagerValue } from './edge-connect-props';
 import { EdgeConnectProvisioner, validateProvisioning } from './edge-connect-provisioner';
-import type { RootCertificate } from './root-certificate';
 import { describeToken } from './tokens';
 import { skipCheckov } from '../../internal/handler-function';
 import { allIsolated, selectPrivateSubnets } from '../../internal/subnets';
 import { invalid, isLiteral, show } from '../../internal/validation';
 
-/** Where the init container writes edgeConnect.yaml and the certificates. */
-const CONFIG_DIR = '/etc/edgeconnect-config';
 /** A small shell for the init container, pinned so that deployments are repeatable. */
 const INIT_IMAGE = 'public.ecr.aws/docker/library/busybox:1.37.0';
 /** The uid and gid the EdgeConnect image runs as. */
 const EDGE_CONNECT_USER = '1000:1000';
+/** Fargate creates the shared volume owned by root, mode 0755, so only uid 0 can write into it. */
+const INIT_USER = '0';
+const USER = /^\d+(:\d+)?$/;
 
 /** Fargate's CPU units and, for each, the memory sizes (MiB) it allows. */
 const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> = {
@@ -33,177 +34,21 @@ const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> 
 };
 
 /**
- * A field of a Secrets Manager secret, or the whole secret.
- */
-export interface SecretsManagerValue {
-  /** The secret. */
-  readonly secret: secretsmanager.ISecret;
-
-  /**
-   * The JSON field that holds the value.
-   *
-   * @default - the whole secret string
-   */
-  readonly field?: string;
-}
-
-/**
- * The value of a placeholder secret of the config (an entry of `config.secrets` with `fromEnv`).
- */
-export interface EdgeConnectSecretValue {
-  /** The `fromEnv` of the placeholder secret in `config.secrets`. */
-  readonly fromEnv: string;
-
-  /** The secret that holds the value. */
-  readonly secret: secretsmanager.ISecret;
-
-  /**
-   * The JSON field that holds the value.
-   *
-   * @default - the whole secret string
-   */
-  readonly field?: string;
-}
-
-/**
- * Target tracking on CPU for the number of EdgeConnect tasks.
- */
-export interface EdgeConnectAutoScaling {
-  /** The fewest tasks. */
-  readonly minCapacity: number;
-
-  /** The most tasks. */
-  readonly maxCapacity: number;
-
-  /**
-   * The average CPU utilization to keep, in percent.
-   *
-   * @default 60
-   */
-  readonly cpuTargetUtilizationPercent?: number;
-}
-
-/**
- * Properties of an `EdgeConnect`.
- */
-export interface EdgeConnectProps {
-  /** The EdgeConnect's settings (`edgeConnect.yaml` without secrets). */
-  readonly config: EdgeConnectConfig;
-
-  /**
-   * The OAuth client it authenticates with: `EdgeConnectOAuthClient.fromSecret(secret)` for a
-   * client created in the EdgeConnect management app, or `EdgeConnectOAuthClient.provision(...)`.
-   */
-  readonly oauthClient: EdgeConnectOAuthClient;
-
-  /**
-   * The VPC to run in.
-   *
-   * @default - the VPC of `cluster`; one of the two is required
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The subnets of the tasks. Public subnets are refused; the tasks need a route to
-   * Dynatrace (a NAT gateway) or a proxy.
-   *
-   * @default - the VPC's private subnets (with egress, else isolated)
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * An existing ECS cluster.
-   *
-   * @default - a new cluster with Container Insights
-   */
-  readonly cluster?: ecs.ICluster;
-
-  /**
-   * The EdgeConnect image.
-   *
-   * @default EdgeConnectImage.fromTag('latest')
-   */
-  readonly image?: EdgeConnectImage;
-
-  /**
-   * CPU units of a task (1024 = 1 vCPU); a Fargate size.
-   *
-   * @default 1024
-   */
-  readonly cpu?: number;
-
-  /**
-   * Memory of a task in MiB; a Fargate size for `cpu`. The vendor recommends 1 GB, which
-   * Fargate allows with at most 0.5 vCPU.
-   *
-   * @default 2048
-   */
-  readonly memoryLimitMiB?: number;
-
-  /**
-   * How many tasks run (Fargate spreads them across the subnets' Availability Zones). Each
-   * handles at most 20 concurrent requests.
-   *
-   * @default 2
-   */
-  readonly desiredCount?: number;
-
-  /**
-   * Scale the number of tasks on CPU utilization.
-   *
-   * @default - a fixed `desiredCount`
-   */
-  readonly autoScaling?: EdgeConnectAutoScaling;
-
-  /**
-   * Values of the config's placeholder secrets, one per entry of `config.secrets`, each
-   * passed to the container as the environment variable its `fromEnv` names.
-   *
-   * @default - none; required when `config.secrets` has entries
-   */
-  readonly secretValues?: EdgeConnectSecretValue[];
-
-  /**
-   * Trusted root certificates (of internal hosts, or of a TLS-intercepting proxy), written
-   * into the container and added to `root_certificate_paths`.
-   *
-   * @default - none
-   */
-  readonly rootCertificates?: RootCertificate[];
-
-  /**
-   * The proxy password; required when `config.proxy.user` is set.
-   *
-   * @default - no proxy authentication
-   */
-  readonly proxyPassword?: SecretsManagerValue;
-
-  /**
-   * How long the container logs are kept.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly logRetention?: logs.RetentionDays;
-
-  /**
-   * The image of the init container that writes `edgeConnect.yaml` and the certificates. It
-   * needs `sh`, `printf`, `mkdir` and `base64`.
-   *
-   * @default - busybox 1.37.0 from Amazon ECR Public
-   */
-  readonly initImage?: ecs.ContainerImage;
-}
-
-/**
  * Dynatrace EdgeConnect as a hardened ECS Fargate service in private subnets.
  *
- * The tasks run the vendor's image as uid 1000 with a read-only root filesystem and no
- * Linux capabilities, accept no inbound traffic and may only send HTTPS (plus the proxy
- * port, plus what you open through `connections`). Settings are environment variables; the
- * OAuth client, the proxy password and placeholder secret values come from Secrets Manager;
- * an init container writes `edgeConnect.yaml` with root certificates and placeholder secrets,
- * putting in the placeholder tokens kept in Secrets Manager (`tokenSecret`) when the task
- * starts. A literal placeholder `token` would be written into the template: a warning says so.
+ * The EdgeConnect container runs the vendor's image, pinned by default to the release this
+ * library is tested with (`EdgeConnectImage.DEFAULT_VERSION`), as uid and gid 1000 with a
+ * read-only root filesystem, no Linux capabilities and no privileges. The tasks accept no
+ * inbound traffic and may only send HTTPS (plus the proxy port, plus what you open through
+ * `connections`). Settings are environment variables; the OAuth client, the proxy password
+ * and placeholder secret values come from Secrets Manager; an init container writes
+ * `edgeConnect.yaml` with root certificates and placeholder secrets, putting in the
+ * placeholder tokens kept in Secrets Manager (`tokenSecret`) when the task starts. A literal
+ * placeholder `token` would be written into the template: a warning says so.
+ * The init container runs as uid 0 with every capability dropped because Fargate creates the
+ * shared volume owned by root (mode 0755) and the default busybox image declares no `VOLUME`
+ * that would give it to another user; it is not privileged, has a read-only root filesystem,
+ * is not essential and exits once the files are written (see `initUser` for a non-root image).
  * Deployments roll back when tasks fail to start; ECS Exec is off.
  *
  * @example
@@ -218,8 +63,12 @@ export interface EdgeConnectProps {
  * edgeConnect.connections.allowTo(ec2.Peer.ipv4('10.0.0.0/16'), ec2.Port.tcp(443), 'internal APIs');
  */
 export class EdgeConnect extends Resource implements ec2.IConnectable {
-  /** The tag of the vendor's image that `EdgeConnect` runs unless `image` says otherwise. */
-  public static readonly DEFAULT_IMAGE_TAG = 'latest';
+  /**
+   * The tag of the vendor's image that `EdgeConnect` runs unless `image` says otherwise.
+   *
+   * @deprecated use `EdgeConnectImage.DEFAULT_VERSION` (the same value)
+   */
+  public static readonly DEFAULT_IMAGE_TAG = EdgeConnectImage.DEFAULT_VERSION;
 
   /** Egress of the tasks; open internal targets with `connections.allowTo(...)`. */
   public readonly connections: ec2.Connections;
@@ -259,7 +108,8 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     const { cpu, memory } = this.validateSize(props.cpu ?? 1024, props.memoryLimitMiB ?? 2048);
     const desiredCount = props.desiredCount ?? 2;
     this.validateCount(desiredCount, props.autoScaling);
-    const image = (props.image ?? EdgeConnectImage.fromTag(EdgeConnect.DEFAULT_IMAGE_TAG))._resolve(this);
+    const image = (props.image ?? EdgeConnectImage.fromTag(EdgeConnectImage.DEFAULT_VERSION))._resolve(this);
+    const initUser = this.validateInitUser(props.initUser, props.initImage);
     const provisioning = props.oauthClient._provisioning;
     if (provisioning) validateProvisioning(this, { ...provisioning, config });
     const placeholderSecrets = this.placeholderSecrets(config, props.secretValues ?? []);
@@ -323,8 +173,9 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     const init = this.taskDefinition.addContainer('Config', {
       image: props.initImage ?? ecs.ContainerImage.fromRegistry(INIT_IMAGE),
       essential: false,
-      // The shared volume belongs to root until something writes it; files are left readable for uid 1000.
-      user: '0',
+      // Fargate creates the shared volume owned by root; the files are left readable for uid 1000.
+      user: initUser,
+      privileged: false,
       readonlyRootFilesystem: true,
       linuxParameters: this.noCapabilities('ConfigLinuxParameters'),
       entryPoint: ['sh', '-c'],
@@ -348,6 +199,7 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
       image,
       essential: true,
       user: EDGE_CONNECT_USER,
+      privileged: false,
       readonlyRootFilesystem: true,
       linuxParameters: this.noCapabilities('EdgeConnectLinuxParameters'),
       environment: {
@@ -394,6 +246,18 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     const parameters = new ecs.LinuxParameters(this, id);
     parameters.dropCapabilities(ecs.Capability.ALL);
     return parameters;
+  }
+
+  private validateInitUser(user: string | undefined, initImage: ecs.ContainerImage | undefined): string {
+    if (user === undefined || !isLiteral(user)) return user ?? INIT_USER;
+    if (!USER.test(user)) {
+      invalid(this, `\`initUser\` must be a uid or uid:gid of digits only, such as "1000:1000", got: ${show(user)}`);
+    }
+    if (!initImage && Number(user.split(':')[0]) !== 0) {
+      invalid(this, `\`initUser\` other than uid 0 needs an \`initImage\` that declares VOLUME ${CONFIG_DIR} owned by that user ` +
+        `(the default busybox image declares none, so the volume belongs to root), got: ${show(user)} and no initImage`);
+    }
+    return user;
   }
 
   private selectSubnets(vpc: ec2.IVpc, props: EdgeConnectProps): ec2.SelectedSubnets {
@@ -505,60 +369,4 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     }
     return password ? { EDGE_CONNECT_PROXY__AUTH__PASSWORD: ecs.Secret.fromSecretsManager(password.secret, password.field) } : {};
   }
-}
-
-function certificatePath(index: number, format: string): string {
-  return `${CONFIG_DIR}/certs/root-${index}.${format}`;
-}
-
-/** The init container's variable holding the token of `config.secrets[index]` from Secrets Manager. */
-function tokenVariable(index: number): string {
-  return `PLACEHOLDER_TOKEN_${index}`;
-}
-
-/** What stands for that token in EDGE_CONNECT_YAML until the init container puts it in. */
-function tokenMarker(index: number): string {
-  return `__${tokenVariable(index)}__`;
-}
-
-/**
- * The init container's script: the YAML and PEM certificates arrive as environment
- * variables (PEM from secrets and parameters as is, files as base64) and become files.
- * Placeholder tokens from Secrets Manager arrive as ECS secrets: each is checked against the
- * token format (a failure names the entry, never the value) and replaces its marker in the
- * YAML. Only shell built-ins touch a token, so it never shows in a process's arguments.
- */
-function initScript(certificates: { format: string; base64: boolean }[], tokens: number[]): string {
-  const lines = [
-    'set -eu',
-    'umask 022',
-    `mkdir -p ${CONFIG_DIR}/certs`,
-  ];
-  if (tokens.length === 0) {
-    lines.push(`printf '%s\\n' "$EDGE_CONNECT_YAML" > ${CONFIG_DIR}/edgeConnect.yaml`);
-  } else {
-    // POSIX sh only (busybox, dash): no grep or sed, so a custom initImage needs nothing more.
-    const base32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-    lines.push(
-      'bad_token() { echo "config.secrets[$1].tokenSecret: the placeholder token in Secrets Manager must be \\"dt0e01.\\" ' +
-        'followed by 24 and then 64 characters of A-Z and 2-7, separated by a dot, with no spaces or newline (value not shown)" >&2; exit 1; }',
-      'check_token() { case $2 in dt0e01.*) r=${2#dt0e01.} ;; *) r= ;; esac; id=${r%%.*}; s=${r#*.}; ' +
-        `if [ \${#id} -ne 24 ] || [ \${#s} -ne 64 ]; then bad_token "$1"; fi; case $id$s in *[!${base32}]*) bad_token "$1" ;; esac; }`,
-      'yaml=$EDGE_CONNECT_YAML',
-    );
-    for (const i of tokens) {
-      const variable = tokenVariable(i);
-      lines.push(
-        `check_token ${i} "$${variable}"`,
-        `yaml=\${yaml%%"${tokenMarker(i)}"*}$${variable}\${yaml#*"${tokenMarker(i)}"}`,
-      );
-    }
-    lines.push(`printf '%s\\n' "$yaml" > ${CONFIG_DIR}/edgeConnect.yaml`);
-  }
-  certificates.forEach(({ format, base64 }, i) => {
-    lines.push(base64
-      ? `printf '%s' "$ROOT_CERTIFICATE_${i}" | base64 -d > ${certificatePath(i, format)}`
-      : `printf '%s\\n' "$ROOT_CERTIFICATE_${i}" > ${certificatePath(i, format)}`);
-  });
-  return lines.join('\n');
 }

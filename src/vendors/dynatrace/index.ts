@@ -1,4 +1,5 @@
 export * from './edge-connect';
+export * from './edge-connect-props';
 export * from './edge-connect-config';
 export * from './edge-connect-image';
 export * from './edge-connect-oauth-client';

@@ -92,8 +92,11 @@ async function deleteAllowlist(ctx: WorkContext, deps: Deps, props: Props, envir
   const byHand = `remove them by hand if no other stack relies on them: DELETE ${ALLOWLIST}/{id} with a WriteConfig token, ` +
     'or Settings > Cloud and virtualization > AWS PrivateLink';
   if (props.RetainOnDelete !== 'false') {
-    return { physicalResourceId, reason: `kept AWS accounts ${accounts.join(', ')} allowlisted in Dynatrace environment ${environment} ` +
-      `(the allowlist is environment-wide and retained by default); ${byHand}` };
+    return {
+      physicalResourceId,
+      reason: `kept AWS accounts ${accounts.join(', ')} allowlisted in Dynatrace environment ${environment} ` +
+      `(the allowlist is environment-wide and retained by default); ${byHand}`,
+    };
   }
   try {
     const api = await DynatraceApi.connect(props, ctx, deps);
@@ -101,16 +104,22 @@ async function deleteAllowlist(ctx: WorkContext, deps: Deps, props: Props, envir
     return { physicalResourceId };
   } catch (error) {
     if (!isAuthRefusal(error)) throw error;
-    return { physicalResourceId, reason: `could not remove AWS accounts ${accounts.join(', ')} from the allowlist of Dynatrace ` +
-      `environment ${environment}: ${(error as Error).message}; the resource is deleted, the accounts stay allowlisted; ${byHand}` };
+    return {
+      physicalResourceId,
+      reason: `could not remove AWS accounts ${accounts.join(', ')} from the allowlist of Dynatrace ` +
+      `environment ${environment}: ${(error as Error).message}; the resource is deleted, the accounts stay allowlisted; ${byHand}`,
+    };
   }
 }
 
 async function deleteEnable(ctx: WorkContext, deps: Deps, props: Props, environment: string): Promise<CustomResourceResult> {
   const physicalResourceId = ctx.event.PhysicalResourceId!;
   if (props.DisableOnDelete !== 'true') {
-    return { physicalResourceId, reason: `left AWS PrivateLink enabled in Dynatrace environment ${environment}: ` +
-      'it is environment-wide and other VPCs may rely on it' };
+    return {
+      physicalResourceId,
+      reason: `left AWS PrivateLink enabled in Dynatrace environment ${environment}: ` +
+      'it is environment-wide and other VPCs may rely on it',
+    };
   }
   try {
     const api = await DynatraceApi.connect(props, ctx, deps);
@@ -118,8 +127,11 @@ async function deleteEnable(ctx: WorkContext, deps: Deps, props: Props, environm
     return { physicalResourceId };
   } catch (error) {
     if (!isAuthRefusal(error)) throw error;
-    return { physicalResourceId, reason: `could not disable AWS PrivateLink in Dynatrace environment ${environment}: ` +
-      `${(error as Error).message}; it stays enabled; disable it by hand with PUT ${PRIVATE_LINK} {"enabled": false}` };
+    return {
+      physicalResourceId,
+      reason: `could not disable AWS PrivateLink in Dynatrace environment ${environment}: ` +
+      `${(error as Error).message}; it stays enabled; disable it by hand with PUT ${PRIVATE_LINK} {"enabled": false}`,
+    };
   }
 }
 

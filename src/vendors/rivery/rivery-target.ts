@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
-import { SyncedHostname } from '../../provider/hostname-target-sync';
+import { SyncedHostname } from '../../provider/synced-hostname';
 import { ServiceTarget } from '../../provider/service-target';
 
 /** Rivery's SSH tunnel connections go to port 22 of the tunnel instance. */

@@ -126,7 +126,8 @@ describe('DynatraceEnvironment access: the API handler in a VPC, trusting a priv
     const s = setup();
     new DynatracePrivateLink(s.stack, 'Dynatrace', {
       environment: DynatraceEnvironment.managed('https://dynatrace.corp.example.com/e/0a1b2c3d-4e5f', { vpc: s.vpc, trustedCertificates: [RootCertificate.fromFile(pemFile)] }),
-      apiToken: s.apiToken, vpc: s.vpc,
+      apiToken: s.apiToken,
+      vpc: s.vpc,
     });
     const violations = new AwsSolutionsChecks().validateScope(s.stack).violations;
     // The VPC without flow logs is the test's own, so nag did run and report.

@@ -130,8 +130,13 @@ export class DynatraceStandIn {
       status: 200,
       body: {
         activeGateTokens: page.map(([id, t]) => ({
-          id, name: t.name, owner: 'stand-in', creationDate: '2026-11-28T10:00:00.000Z',
-          expirationDate: EXPIRATION_DATE, activeGateType: 'ENVIRONMENT', seedToken: false,
+          id,
+          name: t.name,
+          owner: 'stand-in',
+          creationDate: '2026-11-28T10:00:00.000Z',
+          expirationDate: EXPIRATION_DATE,
+          activeGateType: 'ENVIRONMENT',
+          seedToken: false,
         })),
         totalCount: all.length,
         pageSize: this.pageSize,

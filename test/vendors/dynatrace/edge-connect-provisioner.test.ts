@@ -69,7 +69,7 @@ describe('EdgeConnect in provisioner mode', () => {
     }]);
   });
 
-  test('the handler may read the provisioner secret and only write the new secret', () => {
+  test('the handler may read the provisioner secret, and read and write only the new secret', () => {
     const { template } = provisioned();
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('DynatraceEdgeConnectProvisionerRole') }],
@@ -77,10 +77,20 @@ describe('EdgeConnect in provisioner mode', () => {
         Statement: [
           Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
           { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: PROVISIONER_ARN },
-          { Effect: 'Allow', Action: 'secretsmanager:PutSecretValue', Resource: { Ref: Match.stringLikeRegexp('EdgeConnectProvisionerOAuthClient') } },
+          {
+            Effect: 'Allow',
+            Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+            Resource: { Ref: Match.stringLikeRegexp('EdgeConnectProvisionerOAuthClient') },
+          },
         ],
       },
     });
+  });
+
+  test('CloudFormation waits for the answer no longer than the handler\'s timeout and one minute', () => {
+    const { template } = provisioned();
+    template.hasResourceProperties('Custom::DynatraceEdgeConnect', { ServiceTimeout: '360' });
+    template.hasResourceProperties('AWS::Lambda::Function', { Timeout: 300, Description: Match.stringLikeRegexp('EdgeConnect') });
   });
 
   test('the resource depends on the handler\'s policy, so its Delete can still call the API', () => {

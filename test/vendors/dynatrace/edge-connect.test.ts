@@ -66,12 +66,13 @@ describe('EdgeConnect defaults', () => {
     });
   });
 
-  test('the EdgeConnect container: vendor image, uid 1000, read-only root, no capabilities, no ports', () => {
+  test('the EdgeConnect container: vendor image pinned to 1.744.0, uid 1000, read-only root, no capabilities, not privileged, no ports', () => {
     const { template } = edgeConnect();
     const main = container(template, 'EdgeConnect');
     expect(main).toMatchObject({
-      Image: 'public.ecr.aws/dynatrace/edgeconnect:latest',
+      Image: 'public.ecr.aws/dynatrace/edgeconnect:1.744.0',
       User: '1000:1000',
+      Privileged: false,
       ReadonlyRootFilesystem: true,
       Essential: true,
       LinuxParameters: { Capabilities: { Drop: ['ALL'] } },
@@ -98,13 +99,14 @@ describe('EdgeConnect defaults', () => {
     });
   });
 
-  test('the init container writes edgeConnect.yaml into the shared volume and exits', () => {
+  test('the init container writes edgeConnect.yaml into the shared volume and exits: uid 0, no capabilities, not privileged', () => {
     const { template } = edgeConnect();
     const init = container(template, 'Config');
     expect(init).toMatchObject({
       Image: 'public.ecr.aws/docker/library/busybox:1.37.0',
       Essential: false,
       User: '0',
+      Privileged: false,
       ReadonlyRootFilesystem: true,
       LinuxParameters: { Capabilities: { Drop: ['ALL'] } },
       EntryPoint: ['sh', '-c'],
@@ -194,6 +196,26 @@ describe('EdgeConnect options', () => {
   ])('image %#', (image, expected) => {
     const { template } = edgeConnect({ image });
     expect(container(template, 'EdgeConnect').Image).toBe(expected);
+  });
+
+  test('initUser sets the init container\'s user, for an initImage whose VOLUME belongs to that user', () => {
+    const { template } = edgeConnect({
+      initImage: ecs.ContainerImage.fromRegistry('registry.example.com/edgeconnect-init:1'),
+      initUser: '1000:1000',
+    });
+    expect(container(template, 'Config')).toMatchObject({
+      Image: 'registry.example.com/edgeconnect-init:1',
+      User: '1000:1000',
+      Privileged: false,
+      ReadonlyRootFilesystem: true,
+      LinuxParameters: { Capabilities: { Drop: ['ALL'] } },
+    });
+    expect(container(template, 'EdgeConnect').User).toBe('1000:1000');
+  });
+
+  test('initUser root with a group needs no initImage', () => {
+    const { template } = edgeConnect({ initUser: '0:0' });
+    expect(container(template, 'Config').User).toBe('0:0');
   });
 
   test('size, count and CPU autoscaling', () => {
@@ -508,6 +530,41 @@ describe('EdgeConnect warnings', () => {
   });
 });
 
+describe('EdgeConnect image version', () => {
+  test('the default is the pinned release 1.744.0, under both public names', () => {
+    expect(EdgeConnectImage.DEFAULT_VERSION).toBe('1.744.0');
+    expect(EdgeConnect.DEFAULT_IMAGE_TAG).toBe(EdgeConnectImage.DEFAULT_VERSION);
+    const { template } = edgeConnect();
+    expect(container(template, 'EdgeConnect').Image).toBe('public.ecr.aws/dynatrace/edgeconnect:1.744.0');
+  });
+
+  test.each(['latest', 'stable', '1', '1.744'])('the moving tag %p is allowed, with a warning', (tag) => {
+    const { stack, template } = edgeConnect({ image: EdgeConnectImage.fromTag(tag) });
+    expect(container(template, 'EdgeConnect').Image).toBe(`public.ecr.aws/dynatrace/edgeconnect:${tag}`);
+    Annotations.fromStack(stack).hasWarning('/Stack/EdgeConnect', Match.stringLikeRegexp(
+      `EdgeConnectImage.fromTag\\("${tag.replace(/\./g, '\\.')}"\\) is not a version tag and can move: deployments are not repeatable, ` +
+      'and tasks of one service can run different EdgeConnect versions.*Use a version tag such as EdgeConnectImage.fromTag\\("1.744.0"\\), ' +
+      'or EdgeConnectImage.fromDigest.*edgeConnectMovingTag'));
+  });
+
+  test.each([
+    ['a version tag', EdgeConnectImage.fromTag('1.745.0')],
+    ['a version tag with a suffix', EdgeConnectImage.fromTag('1.744.0-rc1')],
+    ['a deploy-time tag', EdgeConnectImage.fromTag(Token.asString({ Ref: 'EdgeConnectTag' }))],
+    ['a digest', EdgeConnectImage.fromDigest(`sha256:${'a'.repeat(64)}`)],
+    ['any container image', EdgeConnectImage.fromContainerImage(ecs.ContainerImage.fromRegistry('registry.example.com/edgeconnect:latest'))],
+  ])('no warning for %s', (_, image) => {
+    const { stack } = edgeConnect({ image });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('a digest pins the image by @sha256', () => {
+    const digest = `sha256:${'0123456789abcdef'.repeat(4)}`;
+    const { template } = edgeConnect({ image: EdgeConnectImage.fromDigest(digest) });
+    expect(container(template, 'EdgeConnect').Image).toBe(`public.ecr.aws/dynatrace/edgeconnect@${digest}`);
+  });
+});
+
 describe('EdgeConnect refuses, before creating anything', () => {
   function expectRefusal(props: (s: ReturnType<typeof setup>) => Partial<EdgeConnectProps>, message: string, subnets?: ec2.SubnetConfiguration[]) {
     const s = setup(subnets);
@@ -550,6 +607,13 @@ describe('EdgeConnect refuses, before creating anything', () => {
       '`EdgeConnectImage.fromTag` must be a Docker tag (letters, digits, _ . -, at most 128), got: "latest version"'],
     ['a malformed image digest', () => ({ image: EdgeConnectImage.fromDigest('sha256:abc') }),
       '`EdgeConnectImage.fromDigest` must be "sha256:" followed by 64 lowercase hex digits, got: "sha256:abc"'],
+    ['an init user by name', () => ({ initUser: 'root' }),
+      '`initUser` must be a uid or uid:gid of digits only, such as "1000:1000", got: "root"'],
+    ['an init user with an empty group', () => ({ initImage: ecs.ContainerImage.fromRegistry('init:1'), initUser: '1000:' }),
+      '`initUser` must be a uid or uid:gid of digits only, such as "1000:1000", got: "1000:"'],
+    ['a non-root init user with the default busybox image', () => ({ initUser: '1000:1000' }),
+      '`initUser` other than uid 0 needs an `initImage` that declares VOLUME /etc/edgeconnect-config owned by that user ' +
+      '(the default busybox image declares none, so the volume belongs to root), got: "1000:1000" and no initImage'],
     ['a placeholder secret without a value', () => ({
       config: config({ secrets: [{ name: 'Snow', token: TOKEN, fromEnv: 'SNOW', restrictHostsTo: ['snow.example.com'] }] }),
     }), '`secretValues` must give the value of `config.secrets[0]` ("Snow", fromEnv "SNOW"), got none'],

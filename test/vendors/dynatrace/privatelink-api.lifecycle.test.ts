@@ -14,19 +14,21 @@ afterEach(async () => h.stop());
 const REVOKED = `dt0c01.${'D'.repeat(24)}.${'S3CR3TPART'.repeat(6)}QRST`;
 
 /** Runs a scenario and checks the calls it made from `mark()` on, and the last answer, against the row. */
-function lifecycle(block: LifecycleBlock, scenarios: Record<LifecycleEvent, (mark: () => void) => Promise<any>>) {
+function lifecycle(block: LifecycleBlock, drive: Record<LifecycleEvent, Scenario>) {
   describe(block.resource, () => {
     test.each(block.rows.map((r) => [r.event]))('%s', async (event) => {
       const expected = row(block, event as LifecycleEvent);
       let from = 0;
-      const answer = await scenarios[event as LifecycleEvent](() => { from = h.dynatrace.calls.length; });
+      const answer = await drive[event as LifecycleEvent](() => { from = h.dynatrace.calls.length; });
       expect(collapse(h.callsSince(from))).toEqual(expected.calls);
       expect(answer.Status).toBe(expected.status);
     });
   });
 }
 
-function scenarios(props: () => Record<string, unknown>, physicalId: string, otherIdPrefix: string): Record<LifecycleEvent, (mark: () => void) => Promise<any>> {
+type Scenario = (mark: () => void) => Promise<any>;
+
+function scenarios(props: () => Record<string, unknown>, physicalId: string, otherIdPrefix: string): Record<LifecycleEvent, Scenario> {
   const create = () => h.event('Create', props());
   const deleted = (extra: Record<string, unknown> = {}) => h.event('Delete', { ...props(), ...extra }, { PhysicalResourceId: physicalId });
   return {

@@ -41,8 +41,12 @@ async function create(props: Record<string, unknown>): Promise<any> {
     LogicalResourceId: 'Allowlist',
     ResourceType: 'Custom::DynatracePrivateLink',
     ResourceProperties: {
-      ApiUrl: `${activeGate.url}/e/abc12345`, EnvironmentId: 'abc12345', TokenSecretArn: TOKEN_ARN,
-      Operation: 'Allowlist', Accounts: ['111111111111'], ...props,
+      ApiUrl: `${activeGate.url}/e/abc12345`,
+      EnvironmentId: 'abc12345',
+      TokenSecretArn: TOKEN_ARN,
+      Operation: 'Allowlist',
+      Accounts: ['111111111111'],
+      ...props,
     },
   };
   await runCustomResource(event, { getRemainingTimeInMillis: () => 60_000 }, (ctx) => privateLinkWork(ctx, deps), { log: () => undefined });
