@@ -1,7 +1,7 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as rds from 'aws-cdk-lib/aws-rds';
-import { SyncedHostname } from '../../provider/synced-hostname';
 import { ServiceTarget } from '../../provider/service-target';
+import { SyncedHostname } from '../../provider/synced-hostname';
 
 /** Rivery's SSH tunnel connections go to port 22 of the tunnel instance. */
 const SSH_PORT = 22;
