@@ -3,6 +3,7 @@ import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
+import { isRfc1123Label, isZoneName } from '../internal/dns-names';
 import { invalid, isLiteral, show } from '../internal/validation';
 
 /** A private hosted zone can be associated with at most this many VPCs. */
@@ -16,13 +17,6 @@ const SHARED_VENDOR_DOMAINS = [
   'dynatrace.com', 'live.dynatrace.com', 'apps.dynatrace.com', 'dynatrace-managed.com',
   'getmontecarlo.com', 'rivery.io', 'amazonaws.com',
 ];
-
-const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
-
-/** True for a lowercase DNS name of at least two labels, without a trailing dot. */
-export function isZoneName(name: string): boolean {
-  return name.length <= 253 && name.split('.').length >= 2 && name.split('.').every((l) => LABEL.test(l));
-}
 
 /**
  * Where the overridden names point: an interface endpoint's regional DNS name.
@@ -223,7 +217,7 @@ export class PrivateDnsOverride extends Resource {
       if (record.endsWith('.') || (isLiteral(zoneName) && (record === zoneName || record.endsWith(`.${zoneName}`)))) {
         invalid(this, `\`records\` entries are names relative to the zone (such as "artemis"), got: ${show(record)}`);
       }
-      if (!record.split('.').every((l) => LABEL.test(l))) {
+      if (!record.split('.').every((l) => isRfc1123Label(l, 63))) {
         invalid(this, `\`records\` entries must be lowercase DNS labels inside the zone ${show(zoneName)}, got: ${show(record)}`);
       }
     }

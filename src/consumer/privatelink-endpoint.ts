@@ -3,8 +3,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AzFilterFunction } from './az-filter-function';
-import { literalCidr } from '../internal/cidr';
 import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
+import { literalCidr } from '../internal/subnets';
 import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
 
 /** AWS and vendor endpoint service names: com.amazonaws.vpce.<region>.vpce-svc-…, com.amazonaws.<region>.<svc>, aws.… */

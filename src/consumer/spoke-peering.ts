@@ -3,16 +3,15 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import type { PrivateDnsOverride } from './private-dns-override';
 import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
-import { cidrsOverlap, literalCidr } from '../internal/cidr';
+import { cidrsOverlap } from '../internal/addresses';
+import { stateOf } from '../internal/construct-state';
 import { boundCrossRegionReferences } from '../internal/service-timeouts';
+import { literalCidr } from '../internal/subnets';
 import { invalid } from '../internal/validation';
 
 /** VPC peering connections per VPC: 50 by default, 125 with a quota increase. */
 const DEFAULT_PEERINGS = 50;
 const MAX_PEERINGS = 125;
-
-/** Spokes already joined to each hub VPC in this app, to check limits and overlaps. */
-const spokesOfHub = new WeakMap<ec2.IVpc, { cidr?: string; name: string }[]>();
 
 /**
  * Properties of a `SpokePeering`.
@@ -87,7 +86,8 @@ export class SpokePeering extends Construct {
     const hubCidr = literalCidr(hubVpc);
     const spokeCidr = literalCidr(props.spokeVpc);
     const spokeName = props.spokeVpc.node.path;
-    const joined = spokesOfHub.get(hubVpc) ?? [];
+    // The spokes already joined to this hub, kept in the hub's stack.
+    const joined = stateOf(hubStack, `SaasPrivateLinkSpokesOf${Names.uniqueId(hubVpc)}`, () => [] as { cidr?: string; name: string }[]);
     this.checkOverlaps(hubCidr, spokeCidr, spokeName, joined);
     if (joined.length + 1 > MAX_PEERINGS) {
       invalid(this, `a VPC can have at most ${MAX_PEERINGS} peering connections, got a spoke number ${joined.length + 1} (${spokeName})`);
@@ -103,7 +103,6 @@ export class SpokePeering extends Construct {
         `(for example \`privateSubnetRouteTableIds\`), got none for ${spokeName}`);
     }
     joined.push({ cidr: spokeCidr, name: spokeName });
-    spokesOfHub.set(hubVpc, joined);
 
     const peering = new ec2.CfnVPCPeeringConnection(this, 'Resource', {
       vpcId: hubVpc.vpcId,

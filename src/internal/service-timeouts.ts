@@ -1,11 +1,10 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
+import { stateOf } from './construct-state';
 
 /** aws-cdk-lib's cross-region reference resources, whose 15-minute handler sets no ServiceTimeout. */
 const CROSS_REGION_TYPES = new Set(['Custom::CrossRegionExportWriter', 'Custom::CrossRegionExportReader']);
 /** Their handler's Lambda timeout (900 s) and one minute more. */
 const CROSS_REGION_SERVICE_TIMEOUT = 960;
-
-const covered = new WeakSet<Stack>();
 
 /**
  * Gives aws-cdk-lib's cross-region reference custom resources a ServiceTimeout, which
@@ -16,9 +15,7 @@ const covered = new WeakSet<Stack>();
  * hooks the stack's validation, the last step before the template is written.
  */
 export function boundCrossRegionReferences(stack: Stack): void {
-  if (covered.has(stack)) return;
-  covered.add(stack);
-  stack.node.addValidation({
+  stateOf(stack, 'SaasPrivateLinkCrossRegionTimeouts', () => stack.node.addValidation({
     validate: () => {
       for (const node of stack.node.findAll()) {
         if (node instanceof CfnResource && CROSS_REGION_TYPES.has(node.cfnResourceType)) {
@@ -27,5 +24,5 @@ export function boundCrossRegionReferences(stack: Stack): void {
       }
       return [];
     },
-  });
+  }));
 }

@@ -1,4 +1,5 @@
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { IConstruct } from 'constructs';
 import { invalid, show } from './validation';
 
@@ -24,4 +25,14 @@ export function selectPrivateSubnets(scope: IConstruct, vpc: ec2.IVpc, selection
 export function allIsolated(vpc: ec2.IVpc, selected: ec2.SelectedSubnets): boolean {
   const isolatedIds = new Set(vpc.isolatedSubnets.map((s) => s.subnetId));
   return selected.subnets.every((s) => isolatedIds.has(s.subnetId));
+}
+
+/** The VPC's IPv4 CIDR block as a literal, when synth can know it. */
+export function literalCidr(vpc: ec2.IVpc): string | undefined {
+  if (!Token.isUnresolved(vpc.vpcCidrBlock)) return vpc.vpcCidrBlock;
+  const cfn = vpc.node.defaultChild;
+  if (cfn instanceof ec2.CfnVPC && typeof cfn.cidrBlock === 'string' && !Token.isUnresolved(cfn.cidrBlock)) {
+    return cfn.cidrBlock;
+  }
+  return undefined;
 }

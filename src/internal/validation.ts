@@ -1,4 +1,4 @@
-import { Token, ValidationError } from 'aws-cdk-lib';
+import { Token, UnscopedValidationError, ValidationError } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 
 type ErrorName = ConstructorParameters<typeof ValidationError>[0];
@@ -9,6 +9,14 @@ type ErrorName = ConstructorParameters<typeof ValidationError>[0];
  */
 export function invalid(scope: IConstruct, message: string): never {
   throw new ValidationError('SaasPrivateLinkInvalidProp' as ErrorName, message, scope);
+}
+
+/**
+ * Throws a synth-time error for a value that belongs to no construct yet (an enum-like
+ * class's factory, a parsed file): the message names the prop or field, the value and the rule.
+ */
+export function refuse(message: string): never {
+  throw new UnscopedValidationError('SaasPrivateLinkInvalidProp' as ErrorName, message);
 }
 
 /** Renders a value for an error message. */

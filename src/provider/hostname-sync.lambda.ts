@@ -23,6 +23,7 @@ import {
   ElasticLoadBalancingV2Client, RegisterTargetsCommand, RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { advanceState, formatState, MissingState, parseState, STATE_TAG } from './hostname-sync-state';
+import { compareAddresses, inCidr } from '../internal/addresses';
 
 export { STATE_TAG } from './hostname-sync-state';
 
@@ -232,37 +233,6 @@ async function resolveAll(config: SyncConfig, deps: SyncDeps): Promise<{ address
     }
   }
   return { addresses, errors };
-}
-
-/** True when the IPv4 or IPv6 address lies in the CIDR block (of the same family). */
-export function inCidr(ip: string, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/');
-  const a = toBigInt(ip);
-  const b = toBigInt(base);
-  if (!a || !b || a.width !== b.width) return false;
-  const bits = Number(bitsText ?? a.width);
-  const block = 2n ** BigInt(a.width - bits);
-  return a.value / block === b.value / block;
-}
-
-function toBigInt(ip: string): { value: bigint; width: number } | undefined {
-  if (ip.includes(':')) {
-    const [head, tail] = ip.split('::');
-    const left = head ? head.split(':') : [];
-    const right = tail === undefined ? [] : tail ? tail.split(':') : [];
-    const groups = tail === undefined ? left : [...left, ...Array(8 - left.length - right.length).fill('0'), ...right];
-    if (groups.length !== 8 || !groups.every((g) => /^[0-9a-f]{1,4}$/i.test(g))) return undefined;
-    return { value: groups.reduce((acc, g) => acc * 65536n + BigInt(parseInt(g, 16)), 0n), width: 128 };
-  }
-  const parts = ip.split('.');
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) return undefined;
-  return { value: parts.reduce((acc, p) => acc * 256n + BigInt(p), 0n), width: 32 };
-}
-
-function compareAddresses(a: string, b: string): number {
-  const x = toBigInt(a)?.value ?? 0n;
-  const y = toBigInt(b)?.value ?? 0n;
-  return x < y ? -1 : x > y ? 1 : a.localeCompare(b);
 }
 
 function message(error: unknown): string {

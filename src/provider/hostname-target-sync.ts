@@ -11,6 +11,8 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HostnameSyncFunction } from './hostname-sync-function';
 import { SyncedHostname } from './synced-hostname';
+import { isCidr } from '../internal/addresses';
+import { isDnsName } from '../internal/dns-names';
 import { grantVpcNetworkInterfaces, handlerFunction, skipCheckov } from '../internal/handler-function';
 import { allIsolated, selectPrivateSubnets } from '../internal/subnets';
 import { invalid, isLiteral, isPort, show } from '../internal/validation';
@@ -350,17 +352,4 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
     }
     return selected;
   }
-}
-
-function isDnsName(value: string): boolean {
-  if (value.length > 253 || /^[\d.]+$/.test(value) || value.includes(':')) return false;
-  return value.replace(/\.$/, '').split('.').every((label) => /^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$/i.test(label));
-}
-
-function isCidr(value: string): boolean {
-  const [ip, bits, extra] = value.split('/');
-  if (extra !== undefined || bits === undefined || !/^\d{1,3}$/.test(bits)) return false;
-  if (ip.includes(':')) return Number(bits) <= 128 && /^[0-9a-f:]+$/i.test(ip);
-  const parts = ip.split('.');
-  return Number(bits) <= 32 && parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }

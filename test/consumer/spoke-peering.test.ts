@@ -2,7 +2,7 @@ import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint, SpokePeering } from '../../src';
-import { cidrsOverlap } from '../../src/internal/cidr';
+import { cidrsOverlap } from '../../src/internal/addresses';
 
 const ACCOUNT = '111111111111';
 

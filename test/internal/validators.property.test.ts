@@ -4,10 +4,9 @@
  * tokens and CIDR overlaps. Each property states what must be accepted and what refused.
  */
 import * as fc from 'fast-check';
-import { isZoneName } from '../../src/consumer/private-dns-override';
-import { cidrRange, cidrsOverlap } from '../../src/internal/cidr';
+import { cidrRange, cidrsOverlap } from '../../src/internal/addresses';
+import { isHostPattern, isZoneName } from '../../src/internal/dns-names';
 import { isAccountId, isIamPrincipalArn, isRegionName, partitionOf } from '../../src/internal/validation';
-import { isHostPattern } from '../../src/vendors/dynatrace/host-patterns';
 import { isActiveGateToken, isApiToken, isEdgeConnectSecretToken, tokenIdentifier } from '../../src/vendors/dynatrace/tokens';
 
 const digits = (n: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: n, maxLength: n });

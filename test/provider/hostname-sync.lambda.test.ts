@@ -3,7 +3,7 @@ import {
 } from './hostname-sync-fixtures';
 import { parseState } from '../../src/provider/hostname-sync-state';
 import {
-  configFromEnv, embeddedMetrics, inCidr, sdkTargetGroup, STATE_TAG, SyncError, syncTargets, TargetGroupApi,
+  configFromEnv, embeddedMetrics, sdkTargetGroup, STATE_TAG, SyncError, syncTargets, TargetGroupApi,
 } from '../../src/provider/hostname-sync.lambda';
 import { Moto, startMoto } from '../support/moto';
 
@@ -400,16 +400,6 @@ describe('registration details (a typed fake records the calls moto does not kee
 });
 
 describe('metrics and configuration helpers', () => {
-  test('CIDR containment for IPv4 and IPv6', () => {
-    expect(inCidr('10.0.255.1', '10.0.0.0/16')).toBe(true);
-    expect(inCidr('10.1.0.1', '10.0.0.0/16')).toBe(false);
-    expect(inCidr('10.1.0.1', '0.0.0.0/0')).toBe(true);
-    expect(inCidr('2001:db8::1', '2001:db8::/32')).toBe(true);
-    expect(inCidr('2001:db9::1', '2001:db8::/32')).toBe(false);
-    expect(inCidr('10.0.0.1', '2001:db8::/32')).toBe(false);
-    expect(inCidr('not-an-ip', '10.0.0.0/8')).toBe(false);
-  });
-
   test('metrics are one Embedded Metric Format line', () => {
     const lines: string[] = [];
     embeddedMetrics('NS', { TargetGroup: 'targetgroup/x/1' }, (l) => lines.push(l))(

@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DynatraceEnvironment } from './dynatrace-environment';
+import { stateOf } from '../../internal/construct-state';
 import { grantVpcNetworkInterfaces, handlerFunction, HandlerFunctionClass } from '../../internal/handler-function';
 import { selectPrivateSubnets } from '../../internal/subnets';
 import { invalid, show } from '../../internal/validation';
@@ -27,9 +28,6 @@ export interface ApiHandler {
   readonly properties: Record<string, unknown>;
 }
 
-/** Where each stack's handler runs, to refuse a second, different placement in the same stack. */
-const placements = new WeakMap<lambda.Function, string>();
-
 /**
  * The stack's handler for a Dynatrace API custom resource, placed as the environment's
  * `DynatraceApiAccess` says (in a VPC, trusting extra certificates), with read access to the
@@ -41,14 +39,12 @@ export function dynatraceApiHandler(scope: Construct, options: ApiHandlerOptions
   const access = options.environment._access;
   const stack = Stack.of(scope);
   const placement = show({ vpc: access.vpc?.node.path, subnets: access.vpcSubnets, securityGroups: access.securityGroups?.map((g) => g.node.path) });
-  let fn = stack.node.tryFindChild(options.id) as lambda.Function | undefined;
-  if (fn && placements.get(fn) !== placement) {
+  const fn = (stack.node.tryFindChild(options.id) as lambda.Function | undefined) ?? createHandler(stack, options);
+  // Where the stack's handler runs: a second, different placement in the same stack is refused.
+  const first = stateOf(fn, 'Placement', () => placement);
+  if (first !== placement) {
     invalid(scope, `\`environment\` must be reached the same way by every Dynatrace construct in stack ${stack.stackName}: ` +
-      `one ${options.id} handler serves them all, got a different VPC placement (${placement}) than ${placements.get(fn)}`);
-  }
-  if (!fn) {
-    fn = createHandler(stack, options);
-    placements.set(fn, placement);
+      `one ${options.id} handler serves them all, got a different VPC placement (${placement}) than ${first}`);
   }
   options.apiToken.grantRead(fn);
 

@@ -1,16 +1,11 @@
-import { Token, UnscopedValidationError } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { RootCertificate } from './root-certificate';
-
-type ErrorName = ConstructorParameters<typeof UnscopedValidationError>[0];
+import { isHostWithPort } from '../../internal/dns-names';
+import { refuse } from '../../internal/validation';
 
 const SAAS_ID = /^[a-z0-9]{8}$/;
 const ENV_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
-const HOST = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+(:\d{1,5})?$/;
-
-function refuse(message: string): never {
-  throw new UnscopedValidationError('DynatraceEnvironmentInvalid' as ErrorName, message);
-}
 
 /**
  * How the Dynatrace API handlers reach an API on a private network: an Environment
@@ -80,7 +75,7 @@ export class DynatraceEnvironment {
    */
   public static managed(environmentUrl: string, access: DynatraceApiAccess = {}): DynatraceEnvironment {
     const match = /^https:\/\/([^/]+)\/e\/([^/]+)\/?$/.exec(environmentUrl);
-    if (!match || !HOST.test(match[1]) || !ENV_ID.test(match[2])) {
+    if (!match || !(isHostWithPort(match[1]) && match[1].includes('.')) || !ENV_ID.test(match[2])) {
       refuse('`environmentUrl` must be a Managed environment URL such as "https://dynatrace.example.com/e/0a1b2c3d-4e5f", ' +
         `got: ${JSON.stringify(environmentUrl)}`);
     }
@@ -96,7 +91,7 @@ export class DynatraceEnvironment {
    * @param access how the API handlers reach the ActiveGate: usually its VPC, and its certificate
    */
   public static throughActiveGate(activeGateHost: string, environmentId: string, access: DynatraceApiAccess = {}): DynatraceEnvironment {
-    if (!HOST.test(activeGateHost) && !/^[a-z0-9-]+(:\d{1,5})?$/.test(activeGateHost)) {
+    if (!isHostWithPort(activeGateHost)) {
       refuse(`\`activeGateHost\` must be a host name with an optional port, such as "activegate.internal:9999", got: ${JSON.stringify(activeGateHost)}`);
     }
     const saas = DynatraceEnvironment.saas(environmentId);

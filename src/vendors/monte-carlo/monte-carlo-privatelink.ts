@@ -2,8 +2,9 @@ import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
-import { DnsTarget, isZoneName, PrivateDnsOverride } from '../../consumer/private-dns-override';
+import { DnsTarget, PrivateDnsOverride } from '../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../consumer/privatelink-endpoint';
+import { isZoneName } from '../../internal/dns-names';
 import { invalid, isLiteral, isRegionName, show } from '../../internal/validation';
 
 /** The private hosted zone every Monte Carlo Agent Service PrivateLink hostname lives in. */

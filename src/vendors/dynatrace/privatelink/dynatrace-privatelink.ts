@@ -1,0 +1,199 @@
+import { CfnOutput, CustomResource, Stack } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from '../api-handler';
+import type { DynatraceEnvironment } from '../dynatrace-environment';
+import { PrivatelinkApiFunction } from './privatelink-api-function';
+import { DnsTarget, PrivateDnsOverride } from '../../../consumer/private-dns-override';
+import { PrivateLinkEndpoint } from '../../../consumer/privatelink-endpoint';
+import { SpokePeering } from '../../../consumer/spoke-peering';
+import { serviceTimeoutFor } from '../../../internal/handler-function';
+import { invalid, isAccountId, isLiteral, show } from '../../../internal/validation';
+
+/**
+ * Properties of a `DynatracePrivateLink`.
+ */
+export interface DynatracePrivateLinkProps {
+  /** The Dynatrace environment. */
+  readonly environment: DynatraceEnvironment;
+
+  /**
+   * A Secrets Manager secret holding a Dynatrace API token with the scopes `ReadConfig` and
+   * `WriteConfig`. The token is read at deploy time by the handler; it never enters the template.
+   */
+  readonly apiToken: secretsmanager.ISecret;
+
+  /**
+   * The JSON field of the secret that holds the token.
+   *
+   * @default - the whole secret string is the token
+   */
+  readonly apiTokenField?: string;
+
+  /**
+   * The VPC of the endpoint. It must be in the Dynatrace environment's AWS region.
+   */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Candidate subnets of the endpoint (kept only in AZs the service supports).
+   *
+   * @default - the VPC's private subnets
+   */
+  readonly subnets?: ec2.SubnetSelection;
+
+  /**
+   * AWS accounts to allowlist with Dynatrace (12 digits each).
+   *
+   * @default - the stack's account
+   */
+  readonly allowlistAccounts?: string[];
+
+  /**
+   * Keep the accounts allowlisted when this construct is deleted. The allowlist belongs to
+   * the Dynatrace environment, not to this stack: other stacks and VPCs of the same accounts
+   * may rely on it. Set `false` to remove the accounts on delete (and accounts dropped from
+   * `allowlistAccounts` on update) when nothing else uses them.
+   *
+   * @default true
+   */
+  readonly retainAllowlistOnDelete?: boolean;
+
+  /**
+   * Enable PrivateLink for the environment once the DNS override exists. Enabling makes
+   * OneAgents and ActiveGates use only the environment's own domain.
+   *
+   * @default true
+   */
+  readonly enablePrivateLink?: boolean;
+
+  /**
+   * Disable PrivateLink for the environment when this construct is deleted. Off by default,
+   * because VPCs outside this stack may rely on it.
+   *
+   * @default false
+   */
+  readonly disablePrivateLinkOnDelete?: boolean;
+}
+
+/**
+ * Dynatrace over AWS PrivateLink, end to end, in the order Dynatrace's guide gives: allowlists
+ * the AWS account and reads the endpoint service name through Dynatrace's API (a custom
+ * resource), creates the interface endpoint in supported AZs, overrides DNS for
+ * `{environmentId}.live.dynatrace.com` in a private hosted zone (an apex `A` alias, as
+ * Dynatrace's own template does), then enables PrivateLink. More VPCs, in this region or
+ * others, join with `addSpokeVpc`.
+ *
+ * @example
+ * declare const vpc: ec2.IVpc;
+ * declare const token: secretsmanager.ISecret;
+ * new DynatracePrivateLink(this, 'Dynatrace', {
+ *   environment: DynatraceEnvironment.saas('abc12345'),
+ *   apiToken: token,
+ *   vpc,
+ * });
+ */
+export class DynatracePrivateLink extends Construct {
+  /** The interface endpoint. */
+  public readonly endpoint: PrivateLinkEndpoint;
+  /** The private hosted zone for the environment's hostname. */
+  public readonly dnsOverride: PrivateDnsOverride;
+  /** The endpoint service name read from Dynatrace (resolved at deploy time). */
+  public readonly endpointServiceName: string;
+  /** The hostname that now resolves to the endpoint. */
+  public readonly hostname: string;
+
+  constructor(scope: Construct, id: string, props: DynatracePrivateLinkProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const accounts = props.allowlistAccounts ?? [stack.account];
+    this.validate(props, accounts);
+    this.hostname = props.environment.hostname;
+
+    const { fn: handler, properties: common } = dynatraceApiHandler(this, {
+      id: 'DynatracePrivateLinkApi',
+      fnClass: PrivatelinkApiFunction,
+      description: 'cdk-saas-privatelink: Dynatrace AWS PrivateLink API (allowlist, service name, enable)',
+      environment: props.environment,
+      apiToken: props.apiToken,
+      apiTokenField: props.apiTokenField,
+    });
+
+    const allowlist = new CustomResource(this, 'Allowlist', {
+      serviceToken: handler.functionArn,
+      resourceType: 'Custom::DynatracePrivateLink',
+      serviceTimeout: serviceTimeoutFor(API_HANDLER_TIMEOUT),
+      properties: {
+        ...common,
+        Operation: 'Allowlist',
+        Accounts: accounts,
+        RetainOnDelete: String(props.retainAllowlistOnDelete ?? true),
+      },
+    });
+    // Deletes still call Dynatrace: keep the handler's permissions until then.
+    if (handler.role) allowlist.node.addDependency(handler.role);
+    this.endpointServiceName = allowlist.getAttString('ServiceName');
+
+    this.endpoint = new PrivateLinkEndpoint(this, 'Endpoint', {
+      vpc: props.vpc,
+      serviceName: this.endpointServiceName,
+      subnets: props.subnets,
+      outputEndpointId: false,
+    });
+    this.dnsOverride = new PrivateDnsOverride(this, 'Dns', {
+      zoneName: this.hostname,
+      vpc: props.vpc,
+      target: DnsTarget.fromEndpoint(this.endpoint),
+    });
+
+    if (props.enablePrivateLink ?? true) {
+      const enable = new CustomResource(this, 'Enable', {
+        serviceToken: handler.functionArn,
+        resourceType: 'Custom::DynatracePrivateLink',
+        serviceTimeout: serviceTimeoutFor(API_HANDLER_TIMEOUT),
+        properties: {
+          ...common,
+          Operation: 'Enable',
+          DisableOnDelete: String(props.disablePrivateLinkOnDelete ?? false),
+        },
+      });
+      // Enabling makes agents use only the environment's domain: only once it resolves here.
+      enable.node.addDependency(this.dnsOverride, this.endpoint);
+      if (handler.role) enable.node.addDependency(handler.role);
+    }
+
+    new CfnOutput(this, 'EndpointId', { description: 'VPC endpoint ID of the Dynatrace PrivateLink endpoint', value: this.endpoint.vpcEndpointId });
+    new CfnOutput(this, 'EndpointServiceName', { description: 'Dynatrace VPC endpoint service name', value: this.endpointServiceName });
+    new CfnOutput(this, 'Hostname', { description: 'Dynatrace hostname that resolves to the endpoint in the associated VPCs', value: this.hostname });
+  }
+
+  /**
+   * Joins another VPC of this account (this region or another) over VPC peering: routes, the
+   * endpoint's security group, and the DNS override. See `SpokePeering` for the requirements
+   * on a VPC in another region.
+   *
+   * @param id construct ID of the peering
+   * @param spokeVpc the VPC whose hosts send data to Dynatrace
+   */
+  public addSpokeVpc(id: string, spokeVpc: ec2.IVpc): SpokePeering {
+    return new SpokePeering(this, id, { endpoint: this.endpoint, spokeVpc, dnsOverrides: [this.dnsOverride] });
+  }
+
+  private validate(props: DynatracePrivateLinkProps, accounts: string[]): void {
+    if (typeof (props.apiToken as unknown) === 'string' || typeof props.apiToken?.secretArn !== 'string') {
+      invalid(this, '`apiToken` must be a Secrets Manager secret (ISecret) holding the token, never the token itself');
+    }
+    if (accounts.length === 0) {
+      invalid(this, '`allowlistAccounts` must name at least one AWS account, got: []');
+    }
+    for (const account of accounts) {
+      if (isLiteral(account) && !isAccountId(account)) {
+        invalid(this, `\`allowlistAccounts\` entries must be 12-digit AWS account IDs, got: ${show(account)}`);
+      }
+    }
+    if (props.apiTokenField !== undefined && isLiteral(props.apiTokenField) && props.apiTokenField.length === 0) {
+      invalid(this, '`apiTokenField` must name a JSON field of the secret when given, got: ""');
+    }
+  }
+}

@@ -1,0 +1,161 @@
+/*
+ * Custom resource over Dynatrace's AWS PrivateLink API (configuration API v1).
+ * - Operation "Allowlist": makes every wanted AWS account allowlisted (reading the allowlist
+ *   first, so an account removed by hand is restored and an update with nothing to repair
+ *   writes nothing) and returns the environment's vpcEndpointServiceName.
+ * - Operation "Enable": enables PrivateLink (created after the DNS override exists).
+ *
+ * The physical ID names the environment (its ID), never the URL that reaches it, so moving
+ * from the SaaS URL to an ActiveGate or another spelling is an in-place update. The allowlist
+ * and the enabled flag are environment-wide state that other stacks may rely on: Delete
+ * keeps both unless the resource opted in to removing them, and then decides that before it
+ * reads the token. A refused token (401, 403) on delete answers SUCCESS and says what was
+ * left behind and how to remove it by hand.
+ */
+import {
+  CustomResourceEvent, CustomResourceResult, LambdaContext, runCustomResource, WorkContext,
+} from '../../../internal/runtime/custom-resource';
+import { awsSecretsStore } from '../../../internal/runtime/secrets';
+import { ApiDeps, ApiProperties, DynatraceApi, environmentOf, isAuthRefusal } from '../dynatrace-api';
+
+const PRIVATE_LINK = '/api/config/v1/aws/privateLink';
+const ALLOWLIST = `${PRIVATE_LINK}/allowlistedAccounts`;
+
+export type Deps = ApiDeps;
+
+interface Props extends ApiProperties {
+  readonly Operation: 'Allowlist' | 'Enable';
+  readonly Accounts?: string[];
+  /** "false" removes the accounts on delete; anything else keeps them. */
+  readonly RetainOnDelete?: string;
+  readonly DisableOnDelete?: string;
+}
+
+export async function privateLinkWork(ctx: WorkContext, deps: Deps): Promise<CustomResourceResult> {
+  const { event } = ctx;
+  const props = event.ResourceProperties as Props;
+  if (props.Operation !== 'Allowlist' && props.Operation !== 'Enable') {
+    throw new Error(`unknown Operation ${JSON.stringify(props.Operation)}`);
+  }
+  const environment = environmentOf(props);
+  const physicalResourceId = sameEnvironment(event) && event.PhysicalResourceId
+    ? event.PhysicalResourceId
+    : `dynatrace-privatelink:${props.Operation.toLowerCase()}:${environment}`;
+
+  if (event.RequestType === 'Delete') {
+    return props.Operation === 'Allowlist'
+      ? deleteAllowlist(ctx, deps, props, environment)
+      : deleteEnable(ctx, deps, props, environment);
+  }
+  const api = await DynatraceApi.connect(props, ctx, deps);
+  if (props.Operation === 'Allowlist') {
+    return { physicalResourceId, data: await convergeAllowlist(api, ctx, props) };
+  }
+  await setEnabled(api, true, ctx.log);
+  return { physicalResourceId, data: { Enabled: 'true' } };
+}
+
+async function convergeAllowlist(api: DynatraceApi, ctx: WorkContext, props: Props): Promise<Record<string, string>> {
+  const { event, log } = ctx;
+  const wanted = props.Accounts ?? [];
+  const current = await readAllowlist(api);
+  for (const id of wanted.filter((a) => !current.has(a))) {
+    const res = await api.call('PUT', `${ALLOWLIST}/${encodeURIComponent(id)}`, { body: { id } });
+    log(`allowlisted account ${id} (${res.status === 201 ? 'added' : 'already there'})`);
+  }
+  if (event.RequestType === 'Update' && sameEnvironment(event) && props.RetainOnDelete === 'false') {
+    const dropped = ((event.OldResourceProperties?.Accounts ?? []) as string[]).filter((a) => !wanted.includes(a) && current.has(a));
+    for (const id of dropped) await removeAccount(api, id, log);
+  }
+  const config = await api.call('GET', PRIVATE_LINK, { expectJson: true });
+  const serviceName = config.json.vpcEndpointServiceName;
+  if (typeof serviceName !== 'string' || serviceName.length === 0) {
+    throw new Error(`GET ${PRIVATE_LINK} answered without a vpcEndpointServiceName (${JSON.stringify(config.json).slice(0, 200)}): ` +
+      'AWS PrivateLink is not available for this environment; ask Dynatrace to offer it for the environment\'s region');
+  }
+  log(`endpoint service ${serviceName}; PrivateLink ${config.json.enabled ? 'enabled' : 'not enabled yet'}`);
+  return { ServiceName: serviceName };
+}
+
+async function readAllowlist(api: DynatraceApi): Promise<Set<string>> {
+  const res = await api.call('GET', ALLOWLIST, { expectJson: true });
+  const values = res.json.values;
+  if (!Array.isArray(values)) {
+    throw new Error(`GET ${ALLOWLIST} answered HTTP ${res.status} without a "values" list: ${JSON.stringify(res.json).slice(0, 200)}`);
+  }
+  return new Set(values.map((v: { id?: unknown }) => String(v?.id)));
+}
+
+async function deleteAllowlist(ctx: WorkContext, deps: Deps, props: Props, environment: string): Promise<CustomResourceResult> {
+  const accounts = props.Accounts ?? [];
+  const physicalResourceId = ctx.event.PhysicalResourceId!;
+  const byHand = `remove them by hand if no other stack relies on them: DELETE ${ALLOWLIST}/{id} with a WriteConfig token, ` +
+    'or Settings > Cloud and virtualization > AWS PrivateLink';
+  if (props.RetainOnDelete !== 'false') {
+    return {
+      physicalResourceId,
+      reason: `kept AWS accounts ${accounts.join(', ')} allowlisted in Dynatrace environment ${environment} ` +
+      `(the allowlist is environment-wide and retained by default); ${byHand}`,
+    };
+  }
+  try {
+    const api = await DynatraceApi.connect(props, ctx, deps);
+    for (const id of accounts) await removeAccount(api, id, ctx.log);
+    return { physicalResourceId };
+  } catch (error) {
+    if (!isAuthRefusal(error)) throw error;
+    return {
+      physicalResourceId,
+      reason: `could not remove AWS accounts ${accounts.join(', ')} from the allowlist of Dynatrace ` +
+      `environment ${environment}: ${(error as Error).message}; the resource is deleted, the accounts stay allowlisted; ${byHand}`,
+    };
+  }
+}
+
+async function deleteEnable(ctx: WorkContext, deps: Deps, props: Props, environment: string): Promise<CustomResourceResult> {
+  const physicalResourceId = ctx.event.PhysicalResourceId!;
+  if (props.DisableOnDelete !== 'true') {
+    return {
+      physicalResourceId,
+      reason: `left AWS PrivateLink enabled in Dynatrace environment ${environment}: ` +
+      'it is environment-wide and other VPCs may rely on it',
+    };
+  }
+  try {
+    const api = await DynatraceApi.connect(props, ctx, deps);
+    await setEnabled(api, false, ctx.log);
+    return { physicalResourceId };
+  } catch (error) {
+    if (!isAuthRefusal(error)) throw error;
+    return {
+      physicalResourceId,
+      reason: `could not disable AWS PrivateLink in Dynatrace environment ${environment}: ` +
+      `${(error as Error).message}; it stays enabled; disable it by hand with PUT ${PRIVATE_LINK} {"enabled": false}`,
+    };
+  }
+}
+
+async function removeAccount(api: DynatraceApi, id: string, log: (l: string) => void): Promise<void> {
+  const res = await api.call('DELETE', `${ALLOWLIST}/${encodeURIComponent(id)}`, { accept: [404] });
+  log(`removed account ${id} from the allowlist${res.status === 404 ? ' (it was not there)' : ''}`);
+}
+
+async function setEnabled(api: DynatraceApi, enabled: boolean, log: (l: string) => void): Promise<void> {
+  const current = await api.call('GET', PRIVATE_LINK, { expectJson: true });
+  if (current.json.enabled === enabled) {
+    log(`PrivateLink already ${enabled ? 'enabled' : 'disabled'}`);
+    return;
+  }
+  await api.call('PUT', PRIVATE_LINK, { body: { enabled } });
+  log(`PrivateLink ${enabled ? 'enabled' : 'disabled'}`);
+}
+
+/** An update of the same environment, however reached (otherwise a replacement: start anew). */
+function sameEnvironment(event: CustomResourceEvent): boolean {
+  return event.RequestType === 'Update' && environmentOf(event.OldResourceProperties) === environmentOf(event.ResourceProperties);
+}
+
+export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {
+  const deps: Deps = { secrets: awsSecretsStore() };
+  await runCustomResource(event, context, (ctx) => privateLinkWork(ctx, deps));
+}

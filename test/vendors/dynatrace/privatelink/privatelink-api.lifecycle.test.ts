@@ -1,0 +1,114 @@
+/*
+ * Each row of the README's Lifecycle tables for Custom::DynatracePrivateLink, driven through
+ * the real handler against the Dynatrace stand-in.
+ */
+import { API_TOKEN } from '../dynatrace-stand-in';
+import { allowlist, enable, ENV, Harness } from './privatelink-api-harness';
+import { ALLOWLIST_LIFECYCLE, ENABLE_LIFECYCLE } from './privatelink-api.lifecycle';
+import { collapse, LifecycleBlock, LifecycleEvent, row } from '../../../lifecycle/lifecycle';
+
+let h: Harness;
+beforeEach(async () => { h = await Harness.start(); });
+afterEach(async () => h.stop());
+
+const REVOKED = `dt0c01.${'D'.repeat(24)}.${'S3CR3TPART'.repeat(6)}QRST`;
+
+/** Runs a scenario and checks the calls it made from `mark()` on, and the last answer, against the row. */
+function lifecycle(block: LifecycleBlock, drive: Record<LifecycleEvent, Scenario>) {
+  describe(block.resource, () => {
+    test.each(block.rows.map((r) => [r.event]))('%s', async (event) => {
+      const expected = row(block, event as LifecycleEvent);
+      let from = 0;
+      const answer = await drive[event as LifecycleEvent](() => { from = h.dynatrace.calls.length; });
+      expect(collapse(h.callsSince(from))).toEqual(expected.calls);
+      expect(answer.Status).toBe(expected.status);
+    });
+  });
+}
+
+type Scenario = (mark: () => void) => Promise<any>;
+
+function scenarios(props: () => Record<string, unknown>, physicalId: string, otherIdPrefix: string): Record<LifecycleEvent, Scenario> {
+  const create = () => h.event('Create', props());
+  const deleted = (extra: Record<string, unknown> = {}) => h.event('Delete', { ...props(), ...extra }, { PhysicalResourceId: physicalId });
+  return {
+    'create': async (mark) => {
+      mark();
+      const answer = await h.invoke(create());
+      expect(answer.PhysicalResourceId).toBe(physicalId);
+      return answer;
+    },
+    'create delivered twice': async (mark) => {
+      const e = create();
+      await h.invoke(e);
+      mark();
+      const answer = await h.invoke(e);
+      expect(answer.PhysicalResourceId).toBe(physicalId);
+      return answer;
+    },
+    'update that changes nothing': async (mark) => {
+      const e = create();
+      await h.invoke(e);
+      mark();
+      const answer = await h.invoke(h.event('Update', props(), { PhysicalResourceId: physicalId, OldResourceProperties: e.ResourceProperties }));
+      expect(answer.PhysicalResourceId).toBe(physicalId);
+      return answer;
+    },
+    'update that changes something': async (mark) => {
+      const old = { ...props(), ApiUrl: `https://${ENV}.live.dynatrace.com` };
+      await h.invoke(h.event('Create', props()));
+      h.dynatrace.allowlist.clear();
+      h.dynatrace.enabled = false;
+      mark();
+      const answer = await h.invoke(h.event('Update', props(), { PhysicalResourceId: physicalId, OldResourceProperties: old }));
+      expect(answer.PhysicalResourceId).toBe(physicalId);
+      return answer;
+    },
+    'replacement': async (mark) => {
+      const old = { ...props(), EnvironmentId: 'old00000' };
+      const oldId = `${otherIdPrefix}old00000`;
+      mark();
+      const answer = await h.invoke(h.event('Update', props(), { PhysicalResourceId: oldId, OldResourceProperties: old }));
+      expect(answer.PhysicalResourceId).toBe(physicalId);
+      const deleteOld = await h.invoke(h.event('Delete', old, { PhysicalResourceId: oldId }));
+      expect(deleteOld).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: oldId, Reason: expect.stringContaining('old00000') });
+      return answer;
+    },
+    'delete': async (mark) => {
+      mark();
+      const answer = await h.invoke(deleted());
+      expect(answer.Reason).toMatch(/^(kept AWS accounts 111111111111 allowlisted|left AWS PrivateLink enabled) in Dynatrace environment abc12345/);
+      return answer;
+    },
+    'delete delivered twice': async (mark) => {
+      mark();
+      const e = deleted();
+      expect((await h.invoke(e)).Status).toBe('SUCCESS');
+      return h.invoke(e);
+    },
+    'delete with a revoked token': async (mark) => {
+      h.token = REVOKED;
+      mark();
+      return h.invoke(deleted());
+    },
+    'vendor down during delete': async (mark) => {
+      h.dynatrace.failures.push(...Array(10).fill({ status: 503 }));
+      mark();
+      return h.invoke(deleted());
+    },
+    'vendor never answering': async (mark) => {
+      h.dynatrace.failures.push(...Array(20).fill({ status: 200, hang: true }));
+      mark();
+      const answer = await h.invoke(create(), { remainingMs: 2_000, reserveMs: 500, requestTimeoutMs: 200 });
+      expect(answer.Reason).toMatch(/^GET .* (failed after 6 attempts|failed: no time left before the deadline|failed: the next retry .* would pass the deadline).*no answer within 200 ms/);
+      return answer;
+    },
+  };
+}
+
+lifecycle(ALLOWLIST_LIFECYCLE, scenarios(() => allowlist(['111111111111'], { RetainOnDelete: 'true' }), `dynatrace-privatelink:allowlist:${ENV}`, 'dynatrace-privatelink:allowlist:'));
+lifecycle(ENABLE_LIFECYCLE, scenarios(() => enable(), `dynatrace-privatelink:enable:${ENV}`, 'dynatrace-privatelink:enable:'));
+
+test('the revoked token used above is not the stand-in\'s valid one', () => {
+  expect(REVOKED).not.toBe(API_TOKEN);
+});
