@@ -127,6 +127,9 @@ pictures.exec('dot -V || (echo "pictures: Graphviz dot not found, install it wit
 pictures.spawn(project.bundler.bundleTask);
 pictures.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register scripts/pictures.ts');
 
+// Barrels load their modules (and cdk-nag, behind PrivateLinkChecks) on first use, not with the package (import cost).
+project.tasks.tryFind('post-compile')!.exec('ts-node --project tsconfig.dev.json scripts/lazy-index.ts');
+
 // The refusals catalogue in README.md is generated from the source (a test checks it is current).
 project.addTask('refusals', {
   description: 'Regenerate the catalogue of synth-time refusals in README.md from src/',

@@ -258,13 +258,55 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
   }
 
   /**
-   * A metric the sync publishes, for its target group: `IpCount` (addresses the name resolved
-   * to), `Registrations`, `Deregistrations` or `Failures` (1 for a failed run).
+   * A metric the sync publishes, by name: `IpCount` (addresses the name resolved to),
+   * `Registrations`, `Deregistrations` or `Failures` (1 for a failed run). Prefer the typed
+   * `metricIpCount()`, `metricRegistrations()`, `metricDeregistrations()` and `metricFailures()`.
    *
    * @param metricName the metric's name
    * @param props options such as the period or statistic
    */
   public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric(metricName, props);
+  }
+
+  /**
+   * The fewest addresses the name resolved to in a period (`IpCount`, Minimum): 0 means the
+   * name did not resolve, and nothing was deregistered.
+   *
+   * @default - Minimum over 5 minutes
+   */
+  public metricIpCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric('IpCount', props);
+  }
+
+  /**
+   * Addresses registered (`Registrations`, Sum): a failover shows as one.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricRegistrations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric('Registrations', props);
+  }
+
+  /**
+   * Addresses deregistered after their grace (`Deregistrations`, Sum).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricDeregistrations(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric('Deregistrations', props);
+  }
+
+  /**
+   * Runs that failed (`Failures`, Sum): the same runs as the errors alarm counts.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricFailures(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.syncMetric('Failures', props);
+  }
+
+  private syncMetric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     if (!['IpCount', 'Registrations', 'Deregistrations', 'Failures'].includes(metricName)) {
       invalid(this, `\`metricName\` must be one of IpCount, Registrations, Deregistrations, Failures, got: ${show(metricName)}`);
     }

@@ -226,6 +226,16 @@ describe('HostnameTargetSync', () => {
     expect(() => construct.metric('Bogus')).toThrow(/`metricName` must be one of IpCount, Registrations, Deregistrations, Failures, got: "Bogus"/);
   });
 
+  test('typed metric methods: the name and the statistic each metric needs', () => {
+    const { stack, construct } = sync();
+    const typed = [construct.metricIpCount(), construct.metricRegistrations(), construct.metricDeregistrations(), construct.metricFailures()];
+    expect(typed.map((m) => [m.metricName, m.statistic])).toEqual([
+      ['IpCount', 'Minimum'], ['Registrations', 'Sum'], ['Deregistrations', 'Sum'], ['Failures', 'Sum'],
+    ]);
+    expect(typed.map((m) => stack.resolve(m.dimensions))).toEqual(Array(4).fill(stack.resolve(construct.metric('IpCount').dimensions)));
+    expect(construct.metricFailures({ period: Duration.minutes(1) }).period.toMinutes()).toBe(1);
+  });
+
   test('exposes connections for more egress (for example to interface endpoints)', () => {
     const { construct } = sync();
     expect(construct.connections.securityGroups).toHaveLength(1);

@@ -8,10 +8,10 @@ import { isZoneName } from '../../internal/dns-names';
 import { invalid, isLiteral, isRegionName, show } from '../../internal/validation';
 
 /** The private hosted zone every Monte Carlo Agent Service PrivateLink hostname lives in. */
-export const MONTE_CARLO_PRIVATELINK_ZONE = 'privatelink.getmontecarlo.com';
+const MONTE_CARLO_PRIVATELINK_ZONE = 'privatelink.getmontecarlo.com';
 
 /** The Agent Service hostname Monte Carlo's set-up guide uses. */
-export const MONTE_CARLO_DEFAULT_HOSTNAME = `artemis.${MONTE_CARLO_PRIVATELINK_ZONE}`;
+const MONTE_CARLO_DEFAULT_HOSTNAME = `artemis.${MONTE_CARLO_PRIVATELINK_ZONE}`;
 
 /** The Agent Service listens on HTTPS only. */
 const HTTPS = 443;
@@ -96,6 +96,12 @@ export interface MonteCarloPrivateLinkProps {
  * // monteCarlo.backendServiceUrl is "https://artemis.privatelink.getmontecarlo.com"
  */
 export class MonteCarloPrivateLink extends Construct implements ec2.IConnectable {
+  /** The private hosted zone every Monte Carlo Agent Service PrivateLink hostname lives in. */
+  public static readonly PRIVATELINK_ZONE = MONTE_CARLO_PRIVATELINK_ZONE;
+
+  /** The Agent Service hostname Monte Carlo's set-up guide uses (the default `hostname`). */
+  public static readonly DEFAULT_HOSTNAME = MONTE_CARLO_DEFAULT_HOSTNAME;
+
   /** The interface endpoint to the Agent Service. */
   public readonly endpoint: PrivateLinkEndpoint;
 

@@ -8,7 +8,7 @@ import { HostnameTargetSync } from '../../provider/hostname-target-sync';
 import { AutoAcceptOptions, PrivateLinkService } from '../../provider/privatelink-service';
 
 /** Rivery's AWS principal, from Rivery's PrivateLink set-up guide. */
-export const RIVERY_PRINCIPAL = 'arn:aws:iam::012922587834:root';
+const RIVERY_PRINCIPAL = 'arn:aws:iam::012922587834:root';
 
 /**
  * Properties of a `RiveryPrivateLink`.
@@ -99,6 +99,9 @@ export interface RiveryPrivateLinkProps {
  * });
  */
 export class RiveryPrivateLink extends Construct implements ec2.IConnectable {
+  /** Rivery's AWS principal, from Rivery's PrivateLink set-up guide (the default `allowedPrincipals`). */
+  public static readonly PRINCIPAL = RIVERY_PRINCIPAL;
+
   /** The endpoint service name: send it to Rivery. */
   public readonly endpointServiceName: string;
 

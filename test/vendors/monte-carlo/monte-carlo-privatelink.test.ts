@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  MONTE_CARLO_DEFAULT_HOSTNAME, MONTE_CARLO_PRIVATELINK_ZONE, MonteCarloPrivateLink, MonteCarloPrivateLinkProps,
+  MonteCarloPrivateLink, MonteCarloPrivateLinkProps,
   PrivateDnsOverride, PrivateLinkEndpoint,
 } from '../../../src';
 
@@ -81,8 +81,8 @@ describe('MonteCarloPrivateLink', () => {
       }],
     });
     expect(construct.dnsOverride.overriddenNames).toEqual(['artemis.privatelink.getmontecarlo.com']);
-    expect(MONTE_CARLO_DEFAULT_HOSTNAME).toBe('artemis.privatelink.getmontecarlo.com');
-    expect(MONTE_CARLO_PRIVATELINK_ZONE).toBe('privatelink.getmontecarlo.com');
+    expect(MonteCarloPrivateLink.DEFAULT_HOSTNAME).toBe('artemis.privatelink.getmontecarlo.com');
+    expect(MonteCarloPrivateLink.PRIVATELINK_ZONE).toBe('privatelink.getmontecarlo.com');
   });
 
   test('outputs the endpoint ID to send to Monte Carlo, and the backendServiceUrl', () => {

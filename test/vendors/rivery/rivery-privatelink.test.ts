@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { RIVERY_PRINCIPAL, RiveryPrivateLink, RiveryPrivateLinkProps, RiveryTarget } from '../../../src';
+import { RiveryPrivateLink, RiveryPrivateLinkProps, RiveryTarget } from '../../../src';
 
 function setup() {
   const app = new App();
@@ -30,8 +30,8 @@ function rivery(props: Partial<RiveryPrivateLinkProps> = {}) {
 describe('RiveryPrivateLink', () => {
   test('allows Rivery\'s principal, requires acceptance, internal NLB with cross-zone on', () => {
     const { template } = rivery();
-    expect(RIVERY_PRINCIPAL).toBe('arn:aws:iam::012922587834:root');
-    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: [RIVERY_PRINCIPAL] });
+    expect(RiveryPrivateLink.PRINCIPAL).toBe('arn:aws:iam::012922587834:root');
+    template.hasResourceProperties('AWS::EC2::VPCEndpointServicePermissions', { AllowedPrincipals: [RiveryPrivateLink.PRINCIPAL] });
     template.hasResourceProperties('AWS::EC2::VPCEndpointService', { AcceptanceRequired: true });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       Scheme: 'internal',

@@ -1,8 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Document } from 'yaml';
 import { checkConfig, DEFAULT_OAUTH_ENDPOINT } from './edge-connect-config-checks';
-import { parseEdgeConnectYaml } from './edge-connect-yaml';
+import { parseEdgeConnectYaml, yamlLibrary } from './edge-connect-yaml';
 import { refuse } from '../../../internal/validation';
 
 /**
@@ -295,7 +294,7 @@ export class EdgeConnectConfig {
           'starts. For Docker or Kubernetes, give the token as `token` and keep the rendered file out of version control.');
       }
     });
-    const doc = new Document(this.yamlObject());
+    const doc = new (yamlLibrary().Document)(this.yamlObject());
     doc.commentBefore = ' edgeConnect.yaml rendered by cdk-saas-privatelink. Secret values are not in this file:\n' +
       ' EDGE_CONNECT_OAUTH__CLIENT_SECRET, EDGE_CONNECT_PROXY__AUTH__PASSWORD and each secret\'s\n' +
       ' from_env variable are set in the container\'s environment.';
@@ -338,7 +337,7 @@ export class EdgeConnectConfig {
   public _yamlOnlyFields(extraCertificatePaths: string[], tokenMarker: (index: number) => string): string {
     const secrets = this.yamlObject(tokenMarker).secrets;
     const paths = [...this.rootCertificatePaths, ...extraCertificatePaths];
-    const doc = new Document({
+    const doc = new (yamlLibrary().Document)({
       ...(paths.length > 0 ? { root_certificate_paths: paths } : {}),
       ...(secrets ? { secrets } : {}),
     });

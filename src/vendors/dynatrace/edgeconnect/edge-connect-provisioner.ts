@@ -1,13 +1,12 @@
-import { CfnResource, CustomResource, Duration, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { EdgeConnectConfig } from './edge-connect-config';
-import type { EdgeConnectHostMapping, EdgeConnectProvisioningOptions } from './edge-connect-oauth-client';
+import type { EdgeConnectProvisioningOptions } from './edge-connect-oauth-client';
 import { EdgeConnectProvisionerFunction } from './edge-connect-provisioner-function';
-import { isHostName, isHostPattern, patternCovers } from '../../../internal/dns-names';
+import { validateProvisioning } from './provisioning-checks';
 import { serviceTimeoutFor, singletonHandler, skipCheckov } from '../../../internal/handler-function';
-import { invalid, isLiteral, show } from '../../../internal/validation';
 
 /**
  * Properties of an `EdgeConnectProvisioner`.
@@ -118,39 +117,5 @@ export class EdgeConnectProvisioner extends Construct {
     if (handler.role) resource.node.addDependency(handler.role);
     this.edgeConnectId = resource.getAttString('EdgeConnectId');
     this.oauthClientId = resource.getAttString('OAuthClientId');
-  }
-}
-
-/**
- * Refuses bad provisioning options; `EdgeConnect` calls it before it creates anything.
- *
- * @internal
- */
-export function validateProvisioning(scope: Construct, props: EdgeConnectProvisionerProps): void {
-  if (props.config.oauthClientId !== undefined) {
-    invalid(scope, '`config.oauthClientId` must be unset in provisioner mode: the provisioner creates the OAuth client, ' +
-      `got: ${show(props.config.oauthClientId)}`);
-  }
-  if (!Token.isUnresolved(props.hostPatterns) && props.hostPatterns.length === 0) {
-    invalid(scope, '`hostPatterns` must name at least one host pattern, got: []');
-  }
-  for (const pattern of props.hostPatterns) {
-    if (isLiteral(pattern) && !isHostPattern(pattern)) {
-      invalid(scope, '`hostPatterns` entries must be host names whose wildcards are only whole leading labels ' +
-        `(such as "*.example.com"), got: ${show(pattern)}`);
-    }
-  }
-  for (const mapping of props.hostMappings ?? []) {
-    validateMapping(scope, mapping, props.hostPatterns);
-  }
-}
-
-function validateMapping(scope: Construct, mapping: EdgeConnectHostMapping, patterns: string[]): void {
-  if (!isLiteral(mapping.from) || !isLiteral(mapping.to)) return;
-  if (!isHostName(mapping.from) || !patterns.some((p) => isLiteral(p) && patternCovers(p, mapping.from))) {
-    invalid(scope, `\`hostMappings[].from\` must be a host that one of \`hostPatterns\` ${show(patterns)} covers, got: ${show(mapping.from)}`);
-  }
-  if (!isHostName(mapping.to)) {
-    invalid(scope, `\`hostMappings[].to\` must be a host name without wildcard, scheme or port, got: ${show(mapping.to)}`);
   }
 }

@@ -3,7 +3,7 @@
  * template (the OAuth client secret, the proxy password) and unknown fields; its messages
  * name fields and types, never the file's text, so no secret is echoed.
  */
-import { isMap, isSeq, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { EdgeConnectConfigProps, EdgeConnectProxyConfig } from './edge-connect-config';
 import { refuse } from '../../../internal/validation';
 
@@ -16,6 +16,15 @@ const PROXY_FIELDS = ['server', 'port', 'exceptions', 'auth'];
 const AUTH_FIELDS = ['user', 'password'];
 const SECRET_FIELDS = ['name', 'token', 'from_env', 'from_file', 'restrict_hosts_to'];
 
+/**
+ * The yaml library, loaded on first use: apps that never read or write edgeConnect.yaml do not
+ * pay for loading it when they load this library.
+ */
+export function yamlLibrary(): typeof Yaml {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml');
+}
+
 function yamlError(message: string): never {
   return refuse(`edgeConnect.yaml: ${message}`);
 }
@@ -24,6 +33,7 @@ function yamlError(message: string): never {
 export function parseEdgeConnectYaml(text: string): EdgeConnectConfigProps {
   // Dynatrace's own sample masks secrets as a bare `*******`, which YAML reads as an alias.
   const unmasked = text.replace(/^(\s*(?:-\s+)?[A-Za-z_]+:[ \t]+)(\*+)[ \t]*$/gm, '$1"$2"');
+  const { isMap, isSeq, parseDocument } = yamlLibrary();
   const doc = parseDocument(unmasked, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const error = doc.errors[0];

@@ -94,7 +94,7 @@ export interface DynatracePrivateLinkProps {
  *   vpc,
  * });
  */
-export class DynatracePrivateLink extends Construct {
+export class DynatracePrivateLink extends Construct implements ec2.IConnectable {
   /** The interface endpoint. */
   public readonly endpoint: PrivateLinkEndpoint;
   /** The private hosted zone for the environment's hostname. */
@@ -103,6 +103,11 @@ export class DynatracePrivateLink extends Construct {
   public readonly endpointServiceName: string;
   /** The hostname that now resolves to the endpoint. */
   public readonly hostname: string;
+  /**
+   * Network access to the endpoint (its security group, port 443): allow more clients with
+   * `connections.allowDefaultPortFrom(peer)`.
+   */
+  public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: DynatracePrivateLinkProps) {
     super(scope, id);
@@ -141,6 +146,7 @@ export class DynatracePrivateLink extends Construct {
       subnets: props.subnets,
       outputEndpointId: false,
     });
+    this.connections = this.endpoint.connections;
     this.dnsOverride = new PrivateDnsOverride(this, 'Dns', {
       zoneName: this.hostname,
       vpc: props.vpc,

@@ -136,3 +136,14 @@ describe('DynatraceEnvironment access: the API handler in a VPC, trusting a priv
     expect(ours).toEqual([]);
   });
 });
+
+test('DynatracePrivateLink is IConnectable: its connections are the endpoint\'s, on port 443', () => {
+  const s = setup();
+  const dynatrace = new DynatracePrivateLink(s.stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken: s.apiToken, vpc: s.vpc });
+  const client = new ec2.SecurityGroup(s.stack, 'Client', { vpc: s.vpc });
+  dynatrace.connections.allowDefaultPortFrom(client);
+  expect(dynatrace.connections.securityGroups).toEqual(dynatrace.endpoint.connections.securityGroups);
+  Template.fromStack(s.stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+    FromPort: 443, ToPort: 443, SourceSecurityGroupId: { 'Fn::GetAtt': [s.stack.getLogicalId(client.node.defaultChild as ec2.CfnSecurityGroup), 'GroupId'] },
+  });
+});
