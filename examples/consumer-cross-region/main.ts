@@ -41,6 +41,7 @@ export class CrossRegionConsumerStack extends Stack {
     });
 
     const endpoint = new PrivateLinkEndpoint(this, 'Vendor', {
+      outputs: true,
       vpc,
       serviceName: SERVICE_NAME,
       serviceRegion: SERVICE_REGION,

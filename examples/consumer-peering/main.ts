@@ -63,7 +63,7 @@ export function createApp(props?: AppProps): App {
   for (const subnet of hubVpc.isolatedSubnets) {
     (subnet.node.defaultChild as ec2.CfnSubnet).addMetadata('cfn-lint', { config: { ignore_checks: ['W3010'] } });
   }
-  const endpoint = new PrivateLinkEndpoint(sydney, 'Vendor', { vpc: hubVpc, serviceName: SERVICE_NAME });
+  const endpoint = new PrivateLinkEndpoint(sydney, 'Vendor', { vpc: hubVpc, serviceName: SERVICE_NAME, outputs: true });
   const dns = new PrivateDnsOverride(sydney, 'VendorDns', {
     zoneName: HOSTNAME,
     vpc: hubVpc,

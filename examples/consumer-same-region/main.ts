@@ -38,7 +38,7 @@ export class ConsumerStack extends Stack {
       },
     });
 
-    const endpoint = new PrivateLinkEndpoint(this, 'Vendor', { vpc, serviceName: SERVICE_NAME });
+    const endpoint = new PrivateLinkEndpoint(this, 'Vendor', { vpc, serviceName: SERVICE_NAME, outputs: true });
 
     new PrivateDnsOverride(this, 'VendorDns', {
       zoneName: HOSTNAME,

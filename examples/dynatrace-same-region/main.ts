@@ -45,7 +45,7 @@ export class DynatraceStack extends Stack {
     const apiToken = secretsmanager.Secret.fromSecretNameV2(this, 'ApiToken', API_TOKEN_SECRET);
     const environment = DynatraceEnvironment.saas(ENVIRONMENT_ID);
 
-    new DynatracePrivateLink(this, 'Dynatrace', { environment, apiToken, apiTokenField: 'apiToken', vpc });
+    new DynatracePrivateLink(this, 'Dynatrace', { environment, apiToken, apiTokenField: 'apiToken', vpc, outputs: true });
 
     new DynatraceActiveGateToken(this, 'ActiveGateToken', {
       environment,

@@ -61,6 +61,7 @@ export function createApp(props?: AppProps): App {
   }
 
   const dynatrace = new DynatracePrivateLink(sydney, 'Dynatrace', {
+    outputs: true,
     environment: DynatraceEnvironment.saas(ENVIRONMENT_ID),
     apiToken: secretsmanager.Secret.fromSecretNameV2(sydney, 'ApiToken', API_TOKEN_SECRET),
     apiTokenField: 'apiToken',

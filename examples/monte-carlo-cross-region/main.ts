@@ -43,6 +43,7 @@ export class MonteCarloCrossRegionStack extends Stack {
     });
 
     new MonteCarloPrivateLink(this, 'MonteCarlo', {
+      outputs: true,
       vpc,
       serviceName: SERVICE_NAME,
       serviceRegion: SERVICE_REGION,

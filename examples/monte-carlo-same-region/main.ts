@@ -41,7 +41,7 @@ export class MonteCarloSameRegionStack extends Stack {
       },
     });
 
-    new MonteCarloPrivateLink(this, 'MonteCarlo', { vpc, serviceName: SERVICE_NAME });
+    new MonteCarloPrivateLink(this, 'MonteCarlo', { vpc, serviceName: SERVICE_NAME, outputs: true });
   }
 }
 

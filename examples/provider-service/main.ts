@@ -55,6 +55,7 @@ export class ProviderServiceStack extends Stack {
     });
 
     new PrivateLinkService(this, 'ToVendor', {
+      outputs: true,
       vpc,
       allowedPrincipals: [VENDOR_PRINCIPAL],
       ports: [

@@ -80,6 +80,7 @@ export class RiveryAuroraStack extends Stack {
     }
 
     const rivery = new RiveryPrivateLink(this, 'Rivery', {
+      outputs: true,
       vpc,
       target: RiveryTarget.auroraCluster(cluster),
       port: DATABASE_PORT,

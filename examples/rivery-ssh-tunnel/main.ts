@@ -55,6 +55,7 @@ export class RiverySshTunnelStack extends Stack {
     });
 
     new RiveryPrivateLink(this, 'Rivery', {
+      outputs: true,
       vpc,
       target: RiveryTarget.sshTunnel(tunnel),
     });

@@ -1,9 +1,10 @@
-import { Annotations, CfnOutput, CustomResource, Duration, Fn, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CustomResource, Duration, Fn, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AzFilterFunction } from './az-filter-function';
 import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
+import { addOutputs } from '../internal/outputs';
 import { literalCidr } from '../internal/subnets';
 import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
 
@@ -73,11 +74,12 @@ export interface PrivateLinkEndpointProps {
   readonly allowFromVpc?: boolean;
 
   /**
-   * Add a stack output with the endpoint ID (vendors such as Monte Carlo ask for it).
+   * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
+   * the README, "Stack outputs"): `EndpointId` (vendors such as Monte Carlo ask for it).
    *
-   * @default true
+   * @default false
    */
-  readonly outputEndpointId?: boolean;
+  readonly outputs?: boolean;
 }
 
 /**
@@ -178,12 +180,9 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     this.regionalHostedZoneId = Fn.select(0, regional);
     this.regionalDnsName = Fn.select(1, regional);
 
-    if (props.outputEndpointId ?? true) {
-      new CfnOutput(this, 'EndpointId', {
-        description: 'VPC endpoint ID (some vendors ask for it to approve the connection)',
-        value: this.vpcEndpointId,
-      });
-    }
+    addOutputs(this, props.outputs, {
+      EndpointId: { description: 'VPC endpoint ID (some vendors ask for it to approve the connection)', value: this.vpcEndpointId },
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Duration, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConnectionAutoAccept } from './auto-accept';
 import { ServiceTarget } from './service-target';
+import { addOutputs } from '../internal/outputs';
 import { selectPrivateSubnets } from '../internal/subnets';
 import {
   invalid, isAccountId, isIamPrincipalArn, isLiteral, isPort, isRegionName, partitionOf, show,
@@ -240,6 +241,13 @@ export interface PrivateLinkServiceProps {
    * @default - no auto-accept: you accept each connection request
    */
   readonly autoAccept?: AutoAcceptOptions;
+  /**
+   * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
+   * the README, "Stack outputs"): `EndpointServiceName` (send it to the vendor).
+   *
+   * @default false
+   */
+  readonly outputs?: boolean;
 }
 
 /**
@@ -370,9 +378,11 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
       });
     }
 
-    new CfnOutput(this, 'EndpointServiceName', {
-      description: 'VPC endpoint service name: send it to the vendor, then accept its connection request',
-      value: this.endpointServiceName,
+    addOutputs(this, props.outputs, {
+      EndpointServiceName: {
+        description: 'VPC endpoint service name: send it to the vendor, then accept its connection request',
+        value: this.endpointServiceName,
+      },
     });
   }
 

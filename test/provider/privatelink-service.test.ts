@@ -107,10 +107,11 @@ describe('PrivateLinkService defaults', () => {
     });
   });
 
-  test('outputs the endpoint service name and exposes its attributes', () => {
-    const { construct, template, stack } = service();
+  test('outputs the endpoint service name only when asked, and exposes its attributes', () => {
+    expect(service().template.findOutputs('*')).toEqual({});
+    const { construct, template, stack } = service({ outputs: true });
     const outputs = template.findOutputs('*', { Description: Match.stringLikeRegexp('send it to the vendor') });
-    expect(Object.keys(outputs)).toHaveLength(1);
+    expect(Object.keys(outputs)).toEqual(['ServiceEndpointServiceName']);
     const value = Object.values(outputs)[0].Value;
     expect(value).toEqual(stack.resolve(construct.endpointServiceName));
     expect(stack.resolve(construct.endpointServiceId)).toEqual({ Ref: expect.stringMatching(/^ServiceEndpointService/) });

@@ -1,10 +1,11 @@
-import { CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DnsTarget, PrivateDnsOverride } from '../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../consumer/privatelink-endpoint';
 import { isZoneName } from '../../internal/dns-names';
+import { addOutputs } from '../../internal/outputs';
 import { invalid, isLiteral, isRegionName, show } from '../../internal/validation';
 
 /** The private hosted zone every Monte Carlo Agent Service PrivateLink hostname lives in. */
@@ -72,6 +73,13 @@ export interface MonteCarloPrivateLinkProps {
    * @default - a new private hosted zone associated with `vpc`
    */
   readonly existingZone?: route53.IPrivateHostedZone;
+  /**
+   * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
+   * the README, "Stack outputs"): `EndpointId` (send it to Monte Carlo) and `BackendServiceUrl`.
+   *
+   * @default false
+   */
+  readonly outputs?: boolean;
 }
 
 /**
@@ -135,7 +143,6 @@ export class MonteCarloPrivateLink extends Construct implements ec2.IConnectable
       subnets: props.subnets,
       ports: [HTTPS],
       allowFromVpc: true,
-      outputEndpointId: false,
     });
     this.dnsOverride = new PrivateDnsOverride(this, 'Dns', {
       zoneName: MONTE_CARLO_PRIVATELINK_ZONE,
@@ -150,13 +157,15 @@ export class MonteCarloPrivateLink extends Construct implements ec2.IConnectable
     this.hostname = hostname;
     this.backendServiceUrl = `https://${hostname}`;
 
-    new CfnOutput(this, 'EndpointId', {
-      description: 'VPC endpoint ID: send it to Monte Carlo support to approve the connection to the Agent Service',
-      value: this.vpcEndpointId,
-    });
-    new CfnOutput(this, 'BackendServiceUrl', {
-      description: 'backendServiceUrl for the Monte Carlo agent\'s configuration, once Monte Carlo has approved the endpoint',
-      value: this.backendServiceUrl,
+    addOutputs(this, props.outputs, {
+      EndpointId: {
+        description: 'VPC endpoint ID: send it to Monte Carlo support to approve the connection to the Agent Service',
+        value: this.vpcEndpointId,
+      },
+      BackendServiceUrl: {
+        description: 'backendServiceUrl for the Monte Carlo agent\'s configuration, once Monte Carlo has approved the endpoint',
+        value: this.backendServiceUrl,
+      },
     });
   }
 

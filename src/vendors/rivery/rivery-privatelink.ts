@@ -1,8 +1,9 @@
-import { Annotations, CfnOutput, Token } from 'aws-cdk-lib';
+import { Annotations, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { RiveryTarget } from './rivery-target';
+import { addOutputs } from '../../internal/outputs';
 import { invalid, isPort } from '../../internal/validation';
 import { HostnameTargetSync } from '../../provider/hostname-target-sync';
 import { AutoAcceptOptions, PrivateLinkService } from '../../provider/privatelink-service';
@@ -75,6 +76,13 @@ export interface RiveryPrivateLinkProps {
    * @default - the sync's errors alarm has no action
    */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
+   * the README, "Stack outputs"): `EndpointServiceName` (send it to Rivery) and `NextSteps`.
+   *
+   * @default false
+   */
+  readonly outputs?: boolean;
 }
 
 /**
@@ -158,14 +166,18 @@ export class RiveryPrivateLink extends Construct implements ec2.IConnectable {
         `${target._description} has no security group this app can change: allow TCP ${port} from the load balancer's subnets yourself.`);
     }
 
-    new CfnOutput(this, 'NextSteps', {
-      description: 'What to do after the deploy',
-      value: '1. Send the endpoint service name (output EndpointServiceName) to Rivery support. ' +
+    const serviceNameOutput = `${this.node.id.replace(/[^A-Za-z0-9]/g, '')}EndpointServiceName`;
+    addOutputs(this, props.outputs, {
+      EndpointServiceName: { description: 'VPC endpoint service name: send it to Rivery support', value: this.endpointServiceName },
+      NextSteps: {
+        description: 'What to do after the deploy',
+        value: `1. Send the endpoint service name (output ${serviceNameOutput}) to Rivery support. ` +
         `2. Rivery sends a connection request: ${props.autoAccept
           ? 'it is accepted automatically.'
           : 'accept it in the VPC console (Endpoint services > this service > Endpoint connections > Accept).'} ` +
         `3. Rivery sends the hostname to use in your Rivery connection (port ${port}` +
         `${hostname ? '' : ', as the SSH tunnel host'}).`,
+      },
     });
   }
 

@@ -85,14 +85,15 @@ describe('MonteCarloPrivateLink', () => {
     expect(MonteCarloPrivateLink.PRIVATELINK_ZONE).toBe('privatelink.getmontecarlo.com');
   });
 
-  test('outputs the endpoint ID to send to Monte Carlo, and the backendServiceUrl', () => {
-    const { template } = monteCarlo();
+  test('outputs the endpoint ID to send to Monte Carlo, and the backendServiceUrl, when asked', () => {
+    expect(monteCarlo().template.findOutputs('*')).toEqual({});
+    const { template } = monteCarlo({ outputs: true });
     const ids = outputsDescribed(template, /send it to Monte Carlo support to approve/);
     expect(ids).toEqual([expect.objectContaining({ Value: { Ref: expect.stringMatching(/^MonteCarloEndpoint[0-9A-F]{8}$/) } })]);
     const urls = outputsDescribed(template, /backendServiceUrl for the Monte Carlo agent's configuration/);
     expect(urls).toEqual([expect.objectContaining({ Value: 'https://artemis.privatelink.getmontecarlo.com' })]);
     // The endpoint's own generic ID output is replaced, not duplicated.
-    expect(Object.keys(template.findOutputs('*'))).toHaveLength(2);
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['MonteCarloBackendServiceUrl', 'MonteCarloEndpointId']);
   });
 
   test('exposes the endpoint, the DNS override, the endpoint ID, the URL and connections on 443', () => {
@@ -157,7 +158,7 @@ describe('MonteCarloPrivateLink', () => {
   });
 
   test('another hostname from the account page: its first label is the record', () => {
-    const { template, construct } = monteCarlo({ hostname: 'artemis-eu.privatelink.getmontecarlo.com' });
+    const { template, construct } = monteCarlo({ hostname: 'artemis-eu.privatelink.getmontecarlo.com', outputs: true });
     template.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'privatelink.getmontecarlo.com.' });
     template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'artemis-eu.privatelink.getmontecarlo.com.', Type: 'CNAME' });
     expect(construct.backendServiceUrl).toBe('https://artemis-eu.privatelink.getmontecarlo.com');

@@ -1,9 +1,10 @@
-import { CfnOutput, CfnResource, CustomResource, Names, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Names, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ActivegateTokenFunction } from './activegate-token-function';
 import { serviceTimeoutFor, skipCheckov } from '../../../internal/handler-function';
+import { addOutputs } from '../../../internal/outputs';
 import { invalid, refuse, show } from '../../../internal/validation';
 import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from '../api-handler';
 import type { DynatraceEnvironment } from '../dynatrace-environment';
@@ -115,7 +116,8 @@ export interface DynatraceActiveGateTokenProps {
   readonly expiry?: ActiveGateTokenExpiry;
 
   /**
-   * Add stack outputs `TokenId` and `ExpirationDate` (as Dynatrace reports it).
+   * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
+   * the README, "Stack outputs"): `TokenId` and `ExpirationDate` (as Dynatrace reports it).
    *
    * @default false
    */
@@ -194,9 +196,9 @@ export class DynatraceActiveGateToken extends Construct {
     if (handler.role) resource.node.addDependency(handler.role);
     this.tokenId = resource.getAttString('TokenId');
     this.expirationDate = resource.getAttString('ExpirationDate');
-    if (props.outputs ?? false) {
-      new CfnOutput(this, 'TokenId', { description: 'ID of the Dynatrace ActiveGate token (its value is in the secret)', value: this.tokenId });
-      new CfnOutput(this, 'ExpirationDate', { description: 'When the Dynatrace ActiveGate token expires', value: this.expirationDate });
-    }
+    addOutputs(this, props.outputs, {
+      TokenId: { description: 'ID of the Dynatrace ActiveGate token (its value is in the secret)', value: this.tokenId },
+      ExpirationDate: { description: 'When the Dynatrace ActiveGate token expires', value: this.expirationDate },
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { CfnOutput, CustomResource, Stack } from 'aws-cdk-lib';
+import { CustomResource, Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -9,6 +9,7 @@ import { DnsTarget, PrivateDnsOverride } from '../../../consumer/private-dns-ove
 import { PrivateLinkEndpoint } from '../../../consumer/privatelink-endpoint';
 import { SpokePeering } from '../../../consumer/spoke-peering';
 import { serviceTimeoutFor } from '../../../internal/handler-function';
+import { addOutputs } from '../../../internal/outputs';
 import { invalid, isAccountId, isLiteral, show } from '../../../internal/validation';
 
 /**
@@ -75,6 +76,14 @@ export interface DynatracePrivateLinkProps {
    * @default false
    */
   readonly disablePrivateLinkOnDelete?: boolean;
+
+  /**
+   * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
+   * the README, "Stack outputs"): `EndpointId`, `EndpointServiceName` and `Hostname`.
+   *
+   * @default false
+   */
+  readonly outputs?: boolean;
 }
 
 /**
@@ -144,7 +153,6 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       vpc: props.vpc,
       serviceName: this.endpointServiceName,
       subnets: props.subnets,
-      outputEndpointId: false,
     });
     this.connections = this.endpoint.connections;
     this.dnsOverride = new PrivateDnsOverride(this, 'Dns', {
@@ -169,9 +177,11 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       if (handler.role) enable.node.addDependency(handler.role);
     }
 
-    new CfnOutput(this, 'EndpointId', { description: 'VPC endpoint ID of the Dynatrace PrivateLink endpoint', value: this.endpoint.vpcEndpointId });
-    new CfnOutput(this, 'EndpointServiceName', { description: 'Dynatrace VPC endpoint service name', value: this.endpointServiceName });
-    new CfnOutput(this, 'Hostname', { description: 'Dynatrace hostname that resolves to the endpoint in the associated VPCs', value: this.hostname });
+    addOutputs(this, props.outputs, {
+      EndpointId: { description: 'VPC endpoint ID of the Dynatrace PrivateLink endpoint', value: this.endpoint.vpcEndpointId },
+      EndpointServiceName: { description: 'Dynatrace VPC endpoint service name', value: this.endpointServiceName },
+      Hostname: { description: 'Dynatrace hostname that resolves to the endpoint in the associated VPCs', value: this.hostname },
+    });
   }
 
   /**

@@ -88,8 +88,10 @@ describe('DynatracePrivateLink', () => {
     })]));
   });
 
-  test('outputs the endpoint ID, the endpoint service name and the hostname', () => {
-    const { template } = dynatrace();
+  test('outputs the endpoint ID, the endpoint service name and the hostname when asked, with stable IDs', () => {
+    expect(dynatrace().template.findOutputs('*')).toEqual({});
+    const { template } = dynatrace({ outputs: true });
+    expect(Object.keys(template.findOutputs('*')).sort()).toEqual(['DynatraceEndpointId', 'DynatraceEndpointServiceName', 'DynatraceHostname']);
     const outputs = Object.values(template.findOutputs('*')).map((o: any) => o.Description);
     expect(outputs).toEqual(expect.arrayContaining([
       'VPC endpoint ID of the Dynatrace PrivateLink endpoint', 'Dynatrace VPC endpoint service name',
