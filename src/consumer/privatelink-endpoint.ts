@@ -85,9 +85,7 @@ export interface PrivateLinkEndpointProps {
 /**
  * An interface VPC endpoint to a vendor's endpoint service.
  */
-export interface IPrivateLinkEndpoint extends ec2.IConnectable {
-  /** The endpoint ID, such as `vpce-0123456789abcdef0`. @attribute */
-  readonly vpcEndpointId: string;
+export interface IPrivateLinkEndpoint extends ec2.IInterfaceVpcEndpoint {
   /** The endpoint's regional DNS name. @attribute */
   readonly regionalDnsName: string;
   /** The hosted zone ID of the endpoint's regional DNS name (for alias records). @attribute */
@@ -96,6 +94,28 @@ export interface IPrivateLinkEndpoint extends ec2.IConnectable {
   readonly vpc: ec2.IVpc;
   /** The service ports. */
   readonly ports: number[];
+}
+
+/**
+ * Attributes of an existing interface endpoint, for `PrivateLinkEndpoint.fromPrivateLinkEndpointAttributes`.
+ */
+export interface PrivateLinkEndpointAttributes {
+  /** The endpoint ID, such as `vpce-0123456789abcdef0`. */
+  readonly vpcEndpointId: string;
+  /** The endpoint's regional DNS name (the second field of its first DNS entry). */
+  readonly regionalDnsName: string;
+  /** The hosted zone ID of the regional DNS name (the first field of its first DNS entry). */
+  readonly regionalHostedZoneId: string;
+  /** The VPC of the endpoint. */
+  readonly vpc: ec2.IVpc;
+  /** The endpoint's security groups, for `connections`. */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /**
+   * The service ports.
+   *
+   * @default [443]
+   */
+  readonly ports?: number[];
 }
 
 /**
@@ -111,6 +131,30 @@ export interface IPrivateLinkEndpoint extends ec2.IConnectable {
  * });
  */
 export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoint {
+  /**
+   * An endpoint created elsewhere (another stack, or by hand), to override DNS for it, peer
+   * spokes to it, or pass it to any aws-cdk-lib API that takes an `ec2.IInterfaceVpcEndpoint`.
+   *
+   * @param scope the scope of the import
+   * @param id its construct ID
+   * @param attrs the endpoint's attributes
+   */
+  public static fromPrivateLinkEndpointAttributes(scope: Construct, id: string, attrs: PrivateLinkEndpointAttributes): IPrivateLinkEndpoint {
+    const ports = attrs.ports ?? [443];
+    class Import extends Resource implements IPrivateLinkEndpoint {
+      public readonly vpcEndpointId = attrs.vpcEndpointId;
+      public readonly regionalDnsName = attrs.regionalDnsName;
+      public readonly regionalHostedZoneId = attrs.regionalHostedZoneId;
+      public readonly vpc = attrs.vpc;
+      public readonly ports = ports;
+      public readonly connections = new ec2.Connections({ securityGroups: attrs.securityGroups, defaultPort: ec2.Port.tcp(ports[0]) });
+      public get vpcEndpointRef(): ec2.VPCEndpointReference {
+        return { vpcEndpointId: this.vpcEndpointId };
+      }
+    }
+    return new Import(scope, id);
+  }
+
   public readonly vpcEndpointId: string;
   public readonly regionalDnsName: string;
   public readonly regionalHostedZoneId: string;
@@ -126,6 +170,11 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
    * `filterSupportedAzs` is on.
    */
   public readonly subnetIds: string[];
+
+  /** A reference to this endpoint, for aws-cdk-lib APIs that take an `ec2.IVPCEndpointRef`. */
+  public get vpcEndpointRef(): ec2.VPCEndpointReference {
+    return { vpcEndpointId: this.vpcEndpointId };
+  }
 
   constructor(scope: Construct, id: string, props: PrivateLinkEndpointProps) {
     super(scope, id);

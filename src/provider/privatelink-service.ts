@@ -1,4 +1,4 @@
-import { Annotations, Duration, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, IResource, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -254,7 +254,7 @@ export interface PrivateLinkServiceProps {
  * A VPC endpoint service that exposes ports of something inside a VPC to named AWS
  * principals through an internal Network Load Balancer.
  */
-export interface IPrivateLinkService extends ec2.IConnectable {
+export interface IPrivateLinkService extends IResource, ec2.IConnectable {
   /**
    * The service name consumers create their endpoints to, such as
    * `com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0`.
@@ -269,6 +269,24 @@ export interface IPrivateLinkService extends ec2.IConnectable {
    * @attribute
    */
   readonly endpointServiceId: string;
+}
+
+/**
+ * Attributes of an existing endpoint service, for `PrivateLinkService.fromPrivateLinkServiceAttributes`.
+ */
+export interface PrivateLinkServiceAttributes {
+  /** The service name, such as `com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0`. */
+  readonly endpointServiceName: string;
+
+  /** The service ID, such as `vpce-svc-0123456789abcdef0`. */
+  readonly endpointServiceId: string;
+
+  /**
+   * Security groups of the load balancer behind the service, for `connections`.
+   *
+   * @default - none: `connections` opens nothing
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
 }
 
 /**
@@ -294,6 +312,22 @@ export interface IPrivateLinkService extends ec2.IConnectable {
  * });
  */
 export class PrivateLinkService extends Resource implements IPrivateLinkService {
+  /**
+   * An endpoint service created elsewhere (another stack, or by hand).
+   *
+   * @param scope the scope of the import
+   * @param id its construct ID
+   * @param attrs the service's attributes
+   */
+  public static fromPrivateLinkServiceAttributes(scope: Construct, id: string, attrs: PrivateLinkServiceAttributes): IPrivateLinkService {
+    class Import extends Resource implements IPrivateLinkService {
+      public readonly endpointServiceName = attrs.endpointServiceName;
+      public readonly endpointServiceId = attrs.endpointServiceId;
+      public readonly connections = new ec2.Connections({ securityGroups: attrs.securityGroups ?? [] });
+    }
+    return new Import(scope, id);
+  }
+
   public readonly endpointServiceName: string;
   public readonly endpointServiceId: string;
 
