@@ -6,7 +6,8 @@ import { RiveryTarget } from './rivery-target';
 import { addOutputs } from '../../internal/outputs';
 import { invalid, isPort } from '../../internal/validation';
 import { HostnameTargetSync } from '../../provider/hostname-target-sync';
-import { AutoAcceptOptions, PrivateLinkService } from '../../provider/privatelink-service';
+import { PrivateLinkService } from '../../provider/privatelink-service';
+import type { AutoAcceptOptions } from '../../provider/privatelink-service-props';
 
 /** Rivery's AWS principal, from Rivery's PrivateLink set-up guide. */
 const RIVERY_PRINCIPAL = 'arn:aws:iam::012922587834:root';
