@@ -16,11 +16,10 @@ const iam = require('aws-cdk-lib/aws-iam');
 const logs = require('aws-cdk-lib/aws-logs');
 const route53 = require('aws-cdk-lib/aws-route53');
 const secretsmanager = require('aws-cdk-lib/aws-secretsmanager');
+const { referenceNetwork } = require('./reference-network');
 
-const ACCOUNT = '111111111111';
 const ENVIRONMENT_ID = 'abc12345';
 const HOSTNAME = `${ENVIRONMENT_ID}.live.dynatrace.com`;
-const spokeCount = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 50);
 
 /** Answers CloudFormation with made-up values: where the real handler would call an API. */
 const STAND_IN = `const response = require('cfn-response');
@@ -29,15 +28,7 @@ exports.handler = (event, context) => response.send(event, context, response.SUC
   SubnetIds: (event.ResourceProperties.SubnetIds || []).join(','),
 });`;
 
-const app = new cdk.App();
-const hub = new cdk.Stack(app, 'Hub', { env: { account: ACCOUNT, region: 'ap-southeast-2' } });
-const spokes = new cdk.Stack(app, 'Spokes', { env: { account: ACCOUNT, region: 'ap-northeast-1' }, crossRegionReferences: true });
-
-const vpc = new ec2.Vpc(hub, 'Vpc', {
-  ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
-  availabilityZones: ['ap-southeast-2a', 'ap-southeast-2b'],
-  natGateways: 1,
-});
+const { spokeCount, app, hub, spokes, vpc, spokeVpc: importSpokeVpc } = referenceNetwork();
 const apiToken = secretsmanager.Secret.fromSecretNameV2(hub, 'ApiToken', 'dynatrace/api-token');
 
 function standInFunction(id, timeout, description) {
@@ -110,14 +101,8 @@ enable.node.addDependency(zone, endpoint, api.role);
 // Each spoke: a peering, routes both ways, HTTPS from its CIDR block, the zone associated.
 const hubRouteTables = [...vpc.publicSubnets, ...vpc.privateSubnets].map((s) => s.routeTable.routeTableId);
 for (let i = 0; i < spokeCount; i++) {
-  const spokeCidr = `10.${1 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20`;
-  const spokeVpc = ec2.Vpc.fromVpcAttributes(spokes, `Vpc${i}`, {
-    vpcId: `vpc-${String(i).padStart(17, '0')}`,
-    vpcCidrBlock: spokeCidr,
-    availabilityZones: ['ap-northeast-1a'],
-    privateSubnetIds: [`subnet-${i}`],
-    privateSubnetRouteTableIds: [`rtb-${i}`],
-  });
+  const spokeVpc = importSpokeVpc(i);
+  const spokeCidr = spokeVpc.vpcCidrBlock;
   const peering = new ec2.CfnVPCPeeringConnection(hub, `Peering${i}`, {
     vpcId: vpc.vpcId,
     peerVpcId: spokeVpc.vpcId,
