@@ -10,6 +10,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { HostnameSyncFunction } from './hostname-sync-function';
+import { PrivateLinkService } from './privatelink-service';
 import { SyncedHostname } from './synced-hostname';
 import { isCidr } from '../internal/addresses';
 import { isDnsName } from '../internal/dns-names';
@@ -44,6 +45,23 @@ export interface HostnameTargetSyncProps {
    * The port the targets are registered with (the database's port).
    */
   readonly port: number;
+
+  /**
+   * Where the load balancer's traffic comes from: a `PrivateLinkService`, or a Network Load
+   * Balancer with security groups. The hostname's `target` (an RDS cluster, instance or proxy)
+   * is opened to it on `port`.
+   *
+   * @default - the `PrivateLinkService` that owns `targetGroup`, when it does
+   */
+  readonly loadBalancer?: ec2.IConnectable;
+
+  /**
+   * Open the hostname's `target` (the database or proxy behind the name) to `loadBalancer` on
+   * `port`. Without it, PrivateLink connections time out at the target's security group.
+   *
+   * @default true
+   */
+  readonly allowTargetAccess?: boolean;
 
   /**
    * The VPC the sync function runs in, so that it resolves names through the VPC's resolver
@@ -218,6 +236,9 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
     cfnFunction.addMetadata('checkov', { skip: (checkov?.skip ?? []).filter((s) => s.id !== 'CKV_AWS_115') });
     this.function = fn;
     this.grantTargetGroup(fn, targetGroupArn);
+    if (props.allowTargetAccess ?? true) {
+      this.openTarget(props);
+    }
 
     const target = new eventTargets.LambdaFunction(fn);
     new events.Rule(this, 'Schedule', {
@@ -318,6 +339,34 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
       period: Duration.minutes(5),
       ...props,
     });
+  }
+
+  /** Opens what the name points at to the load balancer, or says why it could not. */
+  private openTarget(props: HostnameTargetSyncProps): void {
+    const target = props.hostname.target;
+    if (!target) return;
+    const owner = props.targetGroup.node.scope;
+    const loadBalancer = props.loadBalancer ?? (owner instanceof PrivateLinkService ? owner : undefined);
+    if (!loadBalancer) {
+      this.warnNotOpened('`targetGroup` does not belong to a PrivateLinkService. ' +
+        'Give `loadBalancer`, or set `allowTargetAccess: false` and open it yourself');
+      return;
+    }
+    if (loadBalancer instanceof PrivateLinkService) {
+      loadBalancer.allowTargetAccess(target, props.port);
+      return;
+    }
+    if ('loadBalancerArn' in loadBalancer && loadBalancer.connections.securityGroups.length === 0) {
+      this.warnNotOpened('the given `loadBalancer` has no security group. Allow its subnets on ' +
+        `port ${props.port} yourself, and set \`allowTargetAccess: false\``);
+      return;
+    }
+    target.connections.allowFrom(loadBalancer, ec2.Port.tcp(props.port), `From the load balancer of ${this.node.path}`);
+  }
+
+  private warnNotOpened(why: string): void {
+    Annotations.of(this).addWarningV2('cdk-saas-privatelink:targetNotOpened',
+      `What the hostname target sync ${this.node.path} follows was not opened to the load balancer: ${why}.`);
   }
 
   private grantTargetGroup(fn: lambda.Function, targetGroupArn: string): void {

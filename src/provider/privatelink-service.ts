@@ -74,14 +74,23 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
   public readonly listeners: elbv2.NetworkListener[] = [];
 
   /**
-   * Network access of the load balancer toward its targets: its security groups when it
-   * has them, otherwise the VPC's CIDR block (PrivateLink traffic reaches the targets
-   * from the load balancer's private addresses).
+   * Network access of the load balancer toward its targets. PrivateLink traffic reaches the
+   * targets from the load balancer's private addresses, so this is the load balancer's
+   * security groups when it has them, otherwise `subnetPrefixList` (its subnets' CIDR blocks).
+   * Open a target with `target.connections.allowFrom(service, ec2.Port.tcp(port))` or
+   * `allowTargetAccess(target, port)`.
    */
   public readonly connections: ec2.Connections;
 
+  /**
+   * A managed prefix list of the load balancer's subnets' CIDR blocks, where its traffic comes
+   * from; the peer of `connections` when the load balancer has no security group.
+   *
+   * @default - undefined when the load balancer has security groups, or was given
+   */
+  public readonly subnetPrefixList?: ec2.IPrefixList;
+
   private readonly vpc: ec2.IVpc;
-  private readonly sourcePeers: ec2.IPeer[];
   private readonly listenerPorts: number[] = [];
 
   constructor(scope: Construct, id: string, props: PrivateLinkServiceProps) {
@@ -105,15 +114,29 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     if (props.autoAccept) {
       this.validateAutoAccept(props);
     }
+    // Without a security group, the load balancer's traffic is known by its subnets' CIDR blocks.
+    const subnetCidrs = subnets && (props.securityGroups ?? []).length === 0
+      ? subnets.subnets.map((subnet) => this.subnetCidr(subnet))
+      : undefined;
 
     this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(vpc, subnets!, props);
-    const securityGroupIds = this.loadBalancer.securityGroups ?? [];
-    this.sourcePeers = securityGroupIds.length > 0 || !subnets
-      ? []
-      : subnets.subnets.map((subnet) => ec2.Peer.ipv4(subnet.ipv4CidrBlock));
-    this.connections = this.loadBalancer.connections.securityGroups.length > 0
-      ? this.loadBalancer.connections
-      : new ec2.Connections({ peer: ec2.Peer.ipv4(vpc.vpcCidrBlock) });
+    if (this.loadBalancer.connections.securityGroups.length > 0) {
+      this.connections = this.loadBalancer.connections;
+    } else if (subnetCidrs) {
+      this.subnetPrefixList = new ec2.PrefixList(this, 'SubnetPrefixList', {
+        maxEntries: subnetCidrs.length,
+        entries: subnetCidrs.map((cidr) => ({
+          cidr,
+          description: `Subnet of the PrivateLink load balancer ${this.node.path}`.slice(0, 255),
+        })),
+      });
+      this.connections = new ec2.Connections({ peer: this.subnetPrefixList });
+    } else {
+      Annotations.of(this).addWarningV2('cdk-saas-privatelink:wideTargetAccess',
+        `The given load balancer (${this.loadBalancer.node.path}) has no security group, and its subnets are not known here: ` +
+        '`connections` and target access use the VPC\'s CIDR block. Give the load balancer a security group to narrow them.');
+      this.connections = new ec2.Connections({ peer: ec2.Peer.ipv4(vpc.vpcCidrBlock) });
+    }
 
     for (const port of props.ports) {
       this.exposePort(port);
@@ -164,21 +187,27 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
   }
 
   /**
-   * Opens `other` to the load balancer on `port`: from the load balancer's security groups
-   * when it has them, otherwise from each of its subnets' CIDR blocks, which is where
-   * PrivateLink traffic comes from.
+   * Opens `other` to the load balancer on TCP `port`: from the load balancer's security
+   * groups when it has them, otherwise from `subnetPrefixList`, which is where PrivateLink
+   * traffic and health checks come from.
    *
    * @param other what receives the traffic, such as a database or an instance
-   * @param port the port to open
+   * @param port the TCP port to open, such as a target port
    */
-  public allowTargetAccess(other: ec2.IConnectable, port: ec2.Port): void {
-    const description = `From the PrivateLink load balancer ${this.node.path}`;
-    if (this.sourcePeers.length === 0) {
-      other.connections.allowFrom(this.connections, port, description);
-      return;
+  public allowTargetAccess(other: ec2.IConnectable, port: number): void {
+    if (!Token.isUnresolved(port) && !isPort(port)) {
+      invalid(this, `\`port\` must be an integer from 1 to 65535, got: ${port}`);
     }
-    for (const peer of this.sourcePeers) {
-      other.connections.allowFrom(peer, port, description);
+    other.connections.allowFrom(this, ec2.Port.tcp(port), `From the PrivateLink load balancer ${this.node.path}`);
+  }
+
+  private subnetCidr(subnet: ec2.ISubnet): string {
+    try {
+      return subnet.ipv4CidrBlock;
+    } catch {
+      return invalid(this, '`vpcSubnets` must carry their CIDR blocks (the load balancer\'s traffic comes from them), ' +
+        `got subnet ${subnet.subnetId} without one: import it with ec2.Subnet.fromSubnetAttributes({ subnetId, ipv4CidrBlock }), ` +
+        'or give the service `securityGroups`');
     }
   }
 
@@ -211,7 +240,7 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     for (const target of serviceTargets) {
       targetGroup.addTarget(target._toNetworkTarget(targetPort));
       if (target._connectable) {
-        this.allowTargetAccess(target._connectable, ec2.Port.tcp(targetPort));
+        this.allowTargetAccess(target._connectable, targetPort);
       }
     }
 

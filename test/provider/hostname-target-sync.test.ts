@@ -6,7 +6,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  HostnameTargetSync, HostnameTargetSyncProps, SyncedHostname,
+  HostnameTargetSync, HostnameTargetSyncProps, PrivateLinkService, SyncedHostname,
 } from '../../src';
 
 function setup(subnets?: ec2.SubnetConfiguration[], natGateways = 1) {
@@ -252,6 +252,97 @@ describe('HostnameTargetSync', () => {
     const report = new AwsSolutionsChecks().validateScope(app);
     const findings = report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(findings.filter((f) => f.includes('/Sync/'))).toEqual([]);
+  });
+});
+
+describe('HostnameTargetSync opens what the name points at to the load balancer', () => {
+  function withService() {
+    const { stack, vpc } = setup();
+    const service = new PrivateLinkService(stack, 'Service', {
+      vpc, allowedPrincipals: ['222222222222'], ports: [{ port: 5432, ipTargetsSyncedExternally: true }],
+    });
+    return { stack, vpc, service, targetGroup: service.targetGroupFor(5432) };
+  }
+
+  function ingressOf(stack: Stack) {
+    return Object.values(Template.fromStack(stack).findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+  }
+
+  test('an RDS Proxy of this app: its security group opens to the service\'s subnets on the port, by default', () => {
+    const { stack, vpc, targetGroup } = withService();
+    const instance = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc,
+    });
+    const proxy = instance.addProxy('Proxy', { vpc, secrets: [instance.secret!] });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseProxy(proxy) });
+    const rules = ingressOf(stack).filter((r) => JSON.stringify(r.GroupId).includes('DbProxyProxySecurityGroup'));
+    expect(rules).toEqual([expect.objectContaining({
+      IpProtocol: 'tcp',
+      FromPort: 5432,
+      ToPort: 5432,
+      SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceSubnetPrefixList/), 'PrefixListId'] },
+    })]);
+  });
+
+  test('an Aurora cluster and an RDS instance are opened too; `allowTargetAccess: false` opens nothing', () => {
+    const { stack, vpc, targetGroup } = withService();
+    const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'Cluster', {
+      clusterIdentifier: 'orders',
+      clusterEndpointAddress: 'orders.cluster-abc.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'ClusterSg', 'sg-0cccccccccccccccc')],
+    });
+    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Instance', {
+      instanceIdentifier: 'crm',
+      instanceEndpointAddress: 'crm.abc.eu-west-1.rds.amazonaws.com',
+      port: 5432,
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'InstanceSg', 'sg-0dddddddddddddddd')],
+    });
+    new HostnameTargetSync(stack, 'Writer', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseClusterWriter(cluster) });
+    new HostnameTargetSync(stack, 'Crm', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseInstance(instance), allowTargetAccess: false });
+    expect(ingressOf(stack).map((r) => r.GroupId)).toEqual(['sg-0cccccccccccccccc']);
+  });
+
+  test('a plain hostname with a security group given as its target; a raw NLB with a security group as `loadBalancer`', () => {
+    const { stack, vpc, targetGroup } = setup();
+    const lbGroup = new ec2.SecurityGroup(stack, 'LbGroup', { vpc });
+    const lb = new elbv2.NetworkLoadBalancer(stack, 'Lb', { vpc, securityGroups: [lbGroup] });
+    const db = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0eeeeeeeeeeeeeeee');
+    new HostnameTargetSync(stack, 'Sync', {
+      vpc, targetGroup, port: 5432, loadBalancer: lb, hostname: SyncedHostname.of('db.internal.example.com', { target: db }),
+    });
+    expect(ingressOf(stack)).toEqual([expect.objectContaining({
+      GroupId: 'sg-0eeeeeeeeeeeeeeee',
+      FromPort: 5432,
+      ToPort: 5432,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^LbGroup/), 'GroupId'] },
+    })]);
+  });
+
+  test('no load balancer to open it to: a warning that says what to do, nothing opened', () => {
+    const { stack, vpc, targetGroup } = setup();
+    const db = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0eeeeeeeeeeeeeeee');
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.of('db.internal.example.com', { target: db }) });
+    expect(ingressOf(stack)).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/Stack/Sync', Match.stringLikeRegexp(
+      'What the hostname target sync Stack/Sync follows was not opened to the load balancer: `targetGroup` does not belong to a PrivateLinkService. Give `loadBalancer`'));
+  });
+
+  test('a load balancer without security groups: a warning, nothing opened', () => {
+    const { stack, vpc, targetGroup } = setup();
+    const lb = new elbv2.NetworkLoadBalancer(stack, 'Lb', { vpc });
+    const db = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0eeeeeeeeeeeeeeee');
+    new HostnameTargetSync(stack, 'Sync', {
+      vpc, targetGroup, port: 5432, loadBalancer: lb, hostname: SyncedHostname.of('db.internal.example.com', { target: db }),
+    });
+    expect(ingressOf(stack)).toEqual([]);
+    Annotations.fromStack(stack).hasWarning('/Stack/Sync', Match.stringLikeRegexp('the given `loadBalancer` has no security group. Allow its subnets on port 5432 yourself'));
+  });
+
+  test('a plain hostname without a target opens nothing and warns nothing', () => {
+    const { stack } = sync();
+    expect(ingressOf(stack)).toEqual([]);
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 });
 

@@ -133,25 +133,66 @@ describe('PrivateLinkService defaults', () => {
 });
 
 describe('PrivateLinkService targets', () => {
-  test('an instance target registers by instance ID and opens its security group from each NLB subnet only', () => {
+  test('an instance target registers by instance ID and opens its security group to the NLB subnets only (one prefix-list rule)', () => {
     const { stack, vpc } = setup();
     const instance = new ec2.Instance(stack, 'Tunnel', {
       vpc,
       instanceType: new ec2.InstanceType('t3.micro'),
       machineImage: ec2.MachineImage.latestAmazonLinux2023(),
     });
-    new PrivateLinkService(stack, 'Service', {
+    const construct = new PrivateLinkService(stack, 'Service', {
       vpc, allowedPrincipals: [VENDOR], ports: [{ port: 2222, targetPort: 22, targets: [ServiceTarget.instance(instance)] }],
     });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetType: 'instance', Port: 22, Targets: [{ Id: { Ref: Match.stringLikeRegexp('Tunnel') }, Port: 22 }],
     });
-    const sg = Object.values(template.findResources('AWS::EC2::SecurityGroup'))[0];
-    const ingress = sg.Properties.SecurityGroupIngress;
     const privateCidrs = vpc.privateSubnets.map((s) => stack.resolve(s.ipv4CidrBlock));
-    expect(ingress.map((r: any) => r.CidrIp)).toEqual(privateCidrs);
-    expect(ingress.every((r: any) => r.FromPort === 22 && r.ToPort === 22 && r.IpProtocol === 'tcp')).toBe(true);
+    template.hasResourceProperties('AWS::EC2::PrefixList', {
+      AddressFamily: 'IPv4', MaxEntries: privateCidrs.length, Entries: privateCidrs.map((cidr) => Match.objectLike({ Cidr: cidr })),
+    });
+    expect(construct.subnetPrefixList).toBeDefined();
+    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    expect(rules).toEqual([expect.objectContaining({
+      GroupId: { 'Fn::GetAtt': [expect.stringMatching(/^TunnelInstanceSecurityGroup/), 'GroupId'] },
+      IpProtocol: 'tcp',
+      FromPort: 22,
+      ToPort: 22,
+      SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceSubnetPrefixList/), 'PrefixListId'] },
+    })]);
+  });
+
+  test('`connections` is the NLB subnets, not the VPC: aws-cdk-lib\'s own allowFrom opens a database to the prefix list', () => {
+    const { stack, vpc } = setup();
+    const construct = new PrivateLinkService(stack, 'Service', { vpc, allowedPrincipals: [VENDOR], ports: [{ port: 5432, targets: [DB] }] });
+    const database = new ec2.SecurityGroup(stack, 'Database', { vpc });
+    database.connections.allowFrom(construct, ec2.Port.tcp(5432));
+    construct.allowTargetAccess(new ec2.SecurityGroup(stack, 'Other', { vpc }), 6379);
+    const template = Template.fromStack(stack);
+    const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r) => r.Properties);
+    expect(rules.map((r) => [JSON.stringify(r.GroupId).match(/Database|Other/)![0], r.FromPort, Object.keys(r).filter((k) => /^(Source|Cidr)/.test(k))]))
+      .toEqual([['Database', 5432, ['SourcePrefixListId']], ['Other', 6379, ['SourcePrefixListId']]]);
+    expect(JSON.stringify(template.toJSON())).not.toContain('"CidrIp":{"Fn::GetAtt":["Vpc8378EB38","CidrBlock"]}');
+  });
+
+  test('a given load balancer without security groups: the VPC CIDR, with a warning that says how to narrow it', () => {
+    const { stack, vpc } = setup();
+    const lb = new elbv2.NetworkLoadBalancer(stack, 'Lb', { vpc, internetFacing: false });
+    const construct = new PrivateLinkService(stack, 'Service', { loadBalancer: lb, allowedPrincipals: [VENDOR], ports: [{ port: 5432, targets: [DB] }] });
+    construct.allowTargetAccess(new ec2.SecurityGroup(stack, 'Database', { vpc }), 5432);
+    expect(construct.subnetPrefixList).toBeUndefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroup', {
+      SecurityGroupIngress: [Match.objectLike({ FromPort: 5432, CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('Vpc'), 'CidrBlock'] } })],
+    });
+    Annotations.fromStack(stack).hasWarning('/Stack/Service', Match.stringLikeRegexp(
+      'The given load balancer \\(Stack/Lb\\) has no security group, and its subnets are not known here: `connections` and target access use the VPC\'s CIDR block'));
+  });
+
+  test('allowTargetAccess takes a port number, as targetGroupFor does, and refuses one out of range', () => {
+    const { stack, vpc } = setup();
+    const construct = new PrivateLinkService(stack, 'Service', { vpc, allowedPrincipals: [VENDOR], ports: [{ port: 5432, targets: [DB] }] });
+    expect(() => construct.allowTargetAccess(new ec2.SecurityGroup(stack, 'Database', { vpc }), 70000))
+      .toThrow('`port` must be an integer from 1 to 65535, got: 70000');
   });
 
   test('with a load balancer security group, targets are opened from that group', () => {
@@ -161,7 +202,7 @@ describe('PrivateLinkService targets', () => {
     const construct = new PrivateLinkService(stack, 'Service', {
       vpc, allowedPrincipals: [VENDOR], securityGroups: [lbGroup], ports: [{ port: 5432, targets: [DB] }],
     });
-    construct.allowTargetAccess(target, ec2.Port.tcp(5432));
+    construct.allowTargetAccess(target, 5432);
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       SecurityGroups: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('LbGroup'), 'GroupId'] }],
@@ -373,6 +414,11 @@ describe('PrivateLinkService refusals', () => {
   test('exactly 50 listeners are fine', () => {
     const ports: ExposedPort[] = Array.from({ length: 50 }, (_, i) => ({ port: 10000 + i, targets: [DB] }));
     service({ ports }).template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 50);
+  });
+
+  test('subnets without their CIDR blocks (and no security group to use instead)', () => {
+    expectRefusal({ vpcSubnets: { subnets: [ec2.Subnet.fromSubnetId(new Stack(), 'Imported', 'subnet-0123')] } },
+      /`vpcSubnets` must carry their CIDR blocks \(the load balancer's traffic comes from them\), got subnet subnet-0123 without one: import it with ec2.Subnet.fromSubnetAttributes\(\{ subnetId, ipv4CidrBlock \}\), or give the service `securityGroups`/);
   });
 
   test('public subnet placement', () => {

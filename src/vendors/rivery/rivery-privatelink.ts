@@ -22,12 +22,24 @@ export interface RiveryPrivateLinkProps {
   readonly vpc: ec2.IVpc;
 
   /**
-   * What Rivery connects to.
+   * What Rivery connects to. Give either `target` or `targets`.
+   *
+   * @default - none; `targets` is required instead
    */
-  readonly target: RiveryTarget;
+  readonly target?: RiveryTarget;
 
   /**
-   * The port Rivery connects to, which is also the port the target listens on.
+   * Several things Rivery connects to behind one endpoint service (one connection request),
+   * such as an RDS Proxy and an SSH tunnel, each on its own port (set with the factories'
+   * `port` option where the target's own is not known or is shared). Give either `target` or `targets`.
+   *
+   * @default - none; `target` is required instead
+   */
+  readonly targets?: RiveryTarget[];
+
+  /**
+   * The port Rivery connects to on `target`, which is also the port it listens on. With
+   * `targets`, give each target's port with the factories' `port` option instead.
    *
    * @default - the target's port when it is known at synth (22 for an SSH tunnel; a database's
    * port when it is a literal); required otherwise
@@ -117,19 +129,19 @@ export class RiveryPrivateLink extends Construct implements ec2.IConnectable {
   /** The load balancer and endpoint service. */
   public readonly service: PrivateLinkService;
 
-  /** The hostname sync of a database target; undefined for an SSH tunnel. */
+  /** The hostname sync of the first database target; undefined when there is none. */
   public readonly sync?: HostnameTargetSync;
 
-  /** Network access of the load balancer toward the target. */
+  /** The hostname syncs of the database targets, in the order of the targets. */
+  public readonly syncs: HostnameTargetSync[] = [];
+
+  /** Network access of the load balancer toward the targets. */
   public readonly connections: ec2.Connections;
 
   constructor(scope: Construct, id: string, props: RiveryPrivateLinkProps) {
     super(scope, id);
 
-    const port = this.resolvePort(props);
-    const target = props.target;
-    const hostname = target._hostname;
-
+    const listeners = this.resolveListeners(props);
     this.service = new PrivateLinkService(this, 'Service', {
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets,
@@ -138,36 +150,39 @@ export class RiveryPrivateLink extends Construct implements ec2.IConnectable {
       crossZoneEnabled: true,
       acceptanceRequired: true,
       autoAccept: props.autoAccept,
-      ports: [{
+      ports: listeners.map(({ target, port }) => ({
         port,
         targets: target._serviceTargets(),
-        ipTargetsSyncedExternally: hostname !== undefined,
+        ipTargetsSyncedExternally: target._hostname !== undefined,
         proxyProtocolV2: false,
         preserveClientIp: false,
         stickiness: false,
-      }],
+      })),
     });
     this.endpointServiceName = this.service.endpointServiceName;
     this.connections = this.service.connections;
 
-    if (hostname) {
-      this.sync = new HostnameTargetSync(this, 'Sync', {
+    for (const { target, port } of listeners) {
+      const hostname = target._hostname;
+      if (!hostname) continue;
+      // The sync opens the database or proxy to the load balancer (HostnameTargetSync's allowTargetAccess).
+      this.syncs.push(new HostnameTargetSync(this, this.syncs.length === 0 ? 'Sync' : `Sync${port}`, {
         vpc: props.vpc,
         vpcSubnets: props.syncSubnets,
         hostname,
         targetGroup: this.service.targetGroupFor(port),
         port,
         alarmTopic: props.alarmTopic,
-      });
+      }));
+      if (!hostname.target) {
+        Annotations.of(this).addWarningV2('cdk-saas-privatelink:openTargetYourself',
+          `${target._description} has no security group this app can change: allow TCP ${port} from the load balancer's subnets yourself.`);
+      }
     }
-    if (target._connectable) {
-      this.service.allowTargetAccess(target._connectable, ec2.Port.tcp(port));
-    } else if (hostname) {
-      Annotations.of(this).addWarningV2('cdk-saas-privatelink:openTargetYourself',
-        `${target._description} has no security group this app can change: allow TCP ${port} from the load balancer's subnets yourself.`);
-    }
+    this.sync = this.syncs[0];
 
     const serviceNameOutput = `${this.node.id.replace(/[^A-Za-z0-9]/g, '')}EndpointServiceName`;
+    const ports = listeners.map(({ target, port }) => `${port}${target._hostname ? '' : ' as the SSH tunnel host'}`).join(', ');
     addOutputs(this, props.outputs, {
       EndpointServiceName: { description: 'VPC endpoint service name: send it to Rivery support', value: this.endpointServiceName },
       NextSteps: {
@@ -176,21 +191,46 @@ export class RiveryPrivateLink extends Construct implements ec2.IConnectable {
         `2. Rivery sends a connection request: ${props.autoAccept
           ? 'it is accepted automatically.'
           : 'accept it in the VPC console (Endpoint services > this service > Endpoint connections > Accept).'} ` +
-        `3. Rivery sends the hostname to use in your Rivery connection (port ${port}` +
-        `${hostname ? '' : ', as the SSH tunnel host'}).`,
+        `3. Rivery sends the hostname to use in your Rivery connection (port ${ports}).`,
       },
     });
   }
 
-  private resolvePort(props: RiveryPrivateLinkProps): number {
-    if (props.port !== undefined && Token.isUnresolved(props.port)) {
+  private resolveListeners(props: RiveryPrivateLinkProps): { target: RiveryTarget; port: number }[] {
+    if ((props.target === undefined) === (props.targets === undefined)) {
+      invalid(this, `Give exactly one of \`target\` and \`targets\`, got: ${props.target ? 'both' : 'neither'}`);
+    }
+    if (props.targets) {
+      if (props.targets.length === 0) {
+        invalid(this, '`targets` must name at least one target, got: []');
+      }
+      if (props.port !== undefined) {
+        invalid(this, '`port` applies to `target` only; with `targets`, give each target its port ' +
+          `with the factory's \`port\` option, such as RiveryTarget.databaseProxy(proxy, { port: 5432 }), got: ${props.port}`);
+      }
+    }
+    const listeners = (props.targets ?? [props.target!]).map((target) => ({ target, port: this.resolvePort(target, props.port) }));
+    const seen = new Map<number, RiveryTarget>();
+    for (const { target, port } of listeners) {
+      const other = seen.get(port);
+      if (other) {
+        invalid(this, `\`targets\` must each have their own port (one listener per port), got port ${port} for ` +
+          `${other._description} and ${target._description}; set another with the factory's \`port\` option`);
+      }
+      seen.set(port, target);
+    }
+    return listeners;
+  }
+
+  private resolvePort(target: RiveryTarget, given?: number): number {
+    if (given !== undefined && Token.isUnresolved(given)) {
       invalid(this, '`port` must be a number known at synth (the listener and target group are built from it), ' +
         'got: a deploy-time value');
     }
-    const port = props.port ?? props.target._port;
+    const port = given ?? target._port;
     if (port === undefined || Token.isUnresolved(port)) {
-      invalid(this, `\`port\` is required for ${props.target._description}: its port is not known at synth, ` +
-        `got: ${port === undefined ? 'undefined' : 'a deploy-time value'}; give the port the database listens on, such as 5432`);
+      invalid(this, `\`port\` is required for ${target._description}: its port is not known at synth, ` +
+        `got: ${port === undefined ? 'undefined' : 'a deploy-time value'}; give the port the database listens on, such as 5432 (\`port\`, or with \`targets\` the factory's \`port\` option)`);
     }
     if (!isPort(port)) {
       invalid(this, `\`port\` must be an integer from 1 to 65535, got: ${port}`);

@@ -7,6 +7,33 @@ import { SyncedHostname } from '../../provider/synced-hostname';
 const SSH_PORT = 22;
 
 /**
+ * Options of a `RiveryTarget`.
+ */
+export interface RiveryTargetOptions {
+  /**
+   * The port Rivery connects to, which is also the port the target listens on. Each target
+   * of a `RiveryPrivateLink` needs its own port.
+   *
+   * @default - the target's port when it is known at synth (22 for an SSH tunnel; a database's
+   * port when it is a literal); required otherwise
+   */
+  readonly port?: number;
+}
+
+/**
+ * Options of an RDS Proxy target.
+ */
+export interface RiveryProxyTargetOptions extends RiveryTargetOptions {
+  /**
+   * The proxy's security groups, opened to the load balancer on the port.
+   *
+   * @default - a `DatabaseProxy` of this app opens its own; an imported proxy is not opened
+   * (a warning says so)
+   */
+  readonly securityGroups?: ec2.ISecurityGroup[];
+}
+
+/**
  * What a `RiveryPrivateLink` exposes to Rivery: an RDS database or Aurora cluster (its
  * addresses kept in sync with its DNS name), an RDS Proxy, or an EC2 SSH tunnel instance.
  *
@@ -19,47 +46,48 @@ const SSH_PORT = 22;
 export class RiveryTarget {
   /**
    * The writer endpoint of an Aurora (or Multi-AZ DB) cluster, followed through failovers by a
-   * `HostnameTargetSync`. The cluster's security group is opened to the load balancer's subnets.
+   * `HostnameTargetSync`. The cluster's security groups are opened to the load balancer.
    */
-  public static auroraCluster(cluster: rds.IDatabaseCluster): RiveryTarget {
-    return new RiveryTarget(`Aurora cluster ${cluster.node.path}`, cluster.clusterEndpoint.port,
-      SyncedHostname.databaseClusterWriter(cluster), undefined, cluster);
+  public static auroraCluster(cluster: rds.IDatabaseCluster, options: RiveryTargetOptions = {}): RiveryTarget {
+    return new RiveryTarget(`Aurora cluster ${cluster.node.path}`, options.port ?? cluster.clusterEndpoint.port,
+      SyncedHostname.databaseClusterWriter(cluster), undefined);
   }
 
   /**
    * The reader endpoint of an Aurora cluster (every reader, kept in sync), for read-only
-   * replication from the readers. The cluster's security group is opened to the load balancer's subnets.
+   * replication from the readers. The cluster's security groups are opened to the load balancer.
    */
-  public static auroraClusterReaders(cluster: rds.IDatabaseCluster): RiveryTarget {
-    return new RiveryTarget(`Aurora cluster readers ${cluster.node.path}`, cluster.clusterReadEndpoint.port,
-      SyncedHostname.databaseClusterReaders(cluster), undefined, cluster);
+  public static auroraClusterReaders(cluster: rds.IDatabaseCluster, options: RiveryTargetOptions = {}): RiveryTarget {
+    return new RiveryTarget(`Aurora cluster readers ${cluster.node.path}`, options.port ?? cluster.clusterReadEndpoint.port,
+      SyncedHostname.databaseClusterReaders(cluster), undefined);
   }
 
   /**
    * An RDS DB instance, followed through Multi-AZ failovers by a `HostnameTargetSync`. The
-   * instance's security group is opened to the load balancer's subnets.
+   * instance's security groups are opened to the load balancer.
    */
-  public static databaseInstance(instance: rds.IDatabaseInstance): RiveryTarget {
-    return new RiveryTarget(`DB instance ${instance.node.path}`, instance.instanceEndpoint.port,
-      SyncedHostname.databaseInstance(instance), undefined, instance);
+  public static databaseInstance(instance: rds.IDatabaseInstance, options: RiveryTargetOptions = {}): RiveryTarget {
+    return new RiveryTarget(`DB instance ${instance.node.path}`, options.port ?? instance.instanceEndpoint.port,
+      SyncedHostname.databaseInstance(instance), undefined);
   }
 
   /**
    * An RDS Proxy (Rivery's "proxy instance" option), its endpoint followed by a
-   * `HostnameTargetSync`. Its security group is opened when the proxy is a `DatabaseProxy`
-   * of this app; for an imported proxy, open it to the load balancer yourself.
+   * `HostnameTargetSync`. Its security groups are opened to the load balancer: a `DatabaseProxy`
+   * of this app's own, or those given in `options.securityGroups` for an imported proxy.
    */
-  public static databaseProxy(proxy: rds.IDatabaseProxy): RiveryTarget {
-    const connectable = 'connections' in proxy ? (proxy as unknown as ec2.IConnectable) : undefined;
-    return new RiveryTarget(`RDS Proxy ${proxy.node.path}`, undefined, SyncedHostname.databaseProxy(proxy), undefined, connectable);
+  public static databaseProxy(proxy: rds.IDatabaseProxy, options: RiveryProxyTargetOptions = {}): RiveryTarget {
+    const groups = options.securityGroups;
+    const target = groups && groups.length > 0 ? new ec2.Connections({ securityGroups: groups }) : undefined;
+    return new RiveryTarget(`RDS Proxy ${proxy.node.path}`, options.port, SyncedHostname.databaseProxy(proxy, { target }), undefined);
   }
 
   /**
    * An EC2 instance Rivery reaches over SSH (port 22) to tunnel to the database. The
    * instance's security group is opened on the port to the load balancer's subnets.
    */
-  public static sshTunnel(instance: ec2.IInstance): RiveryTarget {
-    return new RiveryTarget(`SSH tunnel ${instance.node.path}`, SSH_PORT, undefined, instance, undefined);
+  public static sshTunnel(instance: ec2.IInstance, options: RiveryTargetOptions = {}): RiveryTarget {
+    return new RiveryTarget(`SSH tunnel ${instance.node.path}`, options.port ?? SSH_PORT, undefined, instance);
   }
 
   /** @internal */
@@ -71,9 +99,6 @@ export class RiveryTarget {
   /** The DNS name to keep the target group in sync with; undefined for an instance target. @internal */
   public readonly _hostname?: SyncedHostname;
 
-  /** @internal */
-  public readonly _connectable?: ec2.IConnectable;
-
   private readonly instance?: ec2.IInstance;
 
   private constructor(
@@ -81,13 +106,11 @@ export class RiveryTarget {
     port: number | undefined,
     hostname: SyncedHostname | undefined,
     instance: ec2.IInstance | undefined,
-    connectable: ec2.IConnectable | undefined,
   ) {
     this._description = description;
     this._port = port;
     this._hostname = hostname;
     this.instance = instance;
-    this._connectable = connectable;
   }
 
   /**

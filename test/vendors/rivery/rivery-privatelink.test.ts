@@ -5,6 +5,22 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { RiveryPrivateLink, RiveryPrivateLinkProps, RiveryTarget } from '../../../src';
 
+/** The NLB's subnet prefix list, the source of every rule that opens a target. */
+const PREFIX_LIST = { 'Fn::GetAtt': [Match.stringLikeRegexp('RiveryServiceSubnetPrefixList'), 'PrefixListId'] };
+
+/** `group` has exactly one ingress rule: TCP `port` from the NLB's subnet prefix list. */
+function expectOpened(template: Template, group: string, port: number) {
+  const rules = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
+    .map((r) => r.Properties)
+    .filter((p) => JSON.stringify(p.GroupId).includes(group));
+  expect(rules).toEqual([expect.objectContaining({
+    IpProtocol: 'tcp',
+    FromPort: port,
+    ToPort: port,
+    SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^RiveryServiceSubnetPrefixList/), 'PrefixListId'] },
+  })]);
+}
+
 function setup() {
   const app = new App();
   const stack = new Stack(app, 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
@@ -69,12 +85,21 @@ describe('RiveryPrivateLink', () => {
     });
   });
 
-  test('opens the database\'s security group to the NLB\'s subnets only', () => {
+  test('opens the database\'s security group to the NLB\'s subnets only, through one prefix-list rule', () => {
     const { template } = rivery();
+    template.hasResourceProperties('AWS::EC2::PrefixList', {
+      AddressFamily: 'IPv4',
+      MaxEntries: 2,
+      Entries: [Match.objectLike({ Cidr: '10.0.128.0/18' }), Match.objectLike({ Cidr: '10.0.192.0/18' })],
+    });
     const ingress = template.findResources('AWS::EC2::SecurityGroupIngress', { Properties: { GroupId: 'sg-0123456789abcdef0' } });
     expect(Object.values(ingress).map((r) => r.Properties)).toEqual([
-      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.128.0/18' }),
-      expect.objectContaining({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.192.0/18' }),
+      expect.objectContaining({
+        IpProtocol: 'tcp',
+        FromPort: 5432,
+        ToPort: 5432,
+        SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^RiveryServiceSubnetPrefixList/), 'PrefixListId'] },
+      }),
     ]);
   });
 
@@ -114,13 +139,7 @@ describe('RiveryPrivateLink', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ HOSTNAME_TO_SYNC: { 'Fn::GetAtt': [Match.stringLikeRegexp('DbProxy'), 'Endpoint'] } }) },
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('SecurityGroup for Database Proxy'),
-      SecurityGroupIngress: [
-        Match.objectLike({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.128.0/18' }),
-        Match.objectLike({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, CidrIp: '10.0.192.0/18' }),
-      ],
-    });
+    expectOpened(template, 'DbProxyProxySecurityGroup', 5432);
   });
 
   test('an imported RDS Proxy: a warning to open its security group yourself', () => {
@@ -144,15 +163,65 @@ describe('RiveryPrivateLink', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       Port: 22, TargetType: 'instance', Targets: [{ Id: { Ref: Match.stringLikeRegexp('Tunnel') }, Port: 22 }],
     });
-    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      GroupDescription: Match.stringLikeRegexp('Tunnel'),
-      SecurityGroupIngress: [
-        Match.objectLike({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.128.0/18' }),
-        Match.objectLike({ IpProtocol: 'tcp', FromPort: 22, ToPort: 22, CidrIp: '10.0.192.0/18' }),
-      ],
-    });
+    expectOpened(template, 'TunnelInstanceSecurityGroup', 22);
     const steps = Object.values(template.findOutputs('*', { Description: 'What to do after the deploy' }))[0].Value;
     expect(steps).toMatch(/as the SSH tunnel host/);
+  });
+
+  test('several targets behind one service: a proxy and an SSH tunnel, one listener each, one connection request', () => {
+    const { stack, vpc } = setup();
+    const instance = new rds.DatabaseInstance(stack, 'Db', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }), vpc,
+    });
+    const proxy = instance.addProxy('Proxy', { vpc, secrets: [instance.secret!] });
+    const tunnel = new ec2.Instance(stack, 'Tunnel', {
+      vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.latestAmazonLinux2023(),
+    });
+    const construct = new RiveryPrivateLink(stack, 'Rivery', {
+      vpc, targets: [RiveryTarget.databaseProxy(proxy, { port: 5432 }), RiveryTarget.sshTunnel(tunnel)], outputs: true,
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpointService', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    expect(construct.syncs).toHaveLength(1);
+    expect(construct.sync).toBe(construct.syncs[0]);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 5432, TargetType: 'ip', Targets: Match.absent() });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 22, TargetType: 'instance' });
+    expectOpened(template, 'DbProxyProxySecurityGroup', 5432);
+    expectOpened(template, 'TunnelInstanceSecurityGroup', 22);
+    const steps = Object.values(template.findOutputs('*', { Description: 'What to do after the deploy' }))[0].Value;
+    expect(steps).toMatch(/port 5432, 22 as the SSH tunnel host/);
+  });
+
+  test('two databases: each has its own sync, the first keeps the ID "Sync" of a single target', () => {
+    const { stack, vpc, cluster } = setup();
+    const other = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Crm', {
+      instanceIdentifier: 'crm',
+      instanceEndpointAddress: 'crm.abc.eu-west-1.rds.amazonaws.com',
+      port: 3306,
+      securityGroups: [ec2.SecurityGroup.fromSecurityGroupId(stack, 'CrmSg', 'sg-0aaaaaaaaaaaaaaaa')],
+    });
+    const construct = new RiveryPrivateLink(stack, 'Rivery', {
+      vpc, targets: [RiveryTarget.auroraCluster(cluster), RiveryTarget.databaseInstance(other)],
+    });
+    expect(construct.syncs.map((sync) => sync.node.id)).toEqual(['Sync', 'Sync3306']);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0123456789abcdef0', FromPort: 5432, SourcePrefixListId: PREFIX_LIST });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { GroupId: 'sg-0aaaaaaaaaaaaaaaa', FromPort: 3306, SourcePrefixListId: PREFIX_LIST });
+  });
+
+  test('an imported RDS Proxy with its security groups given: they are opened', () => {
+    const { stack, vpc } = setup();
+    const proxy = rds.DatabaseProxy.fromDatabaseProxyAttributes(stack, 'Proxy', {
+      dbProxyName: 'p', dbProxyArn: 'arn:aws:rds:eu-west-1:111111111111:db-proxy:prx-1', endpoint: 'p.proxy-abc.eu-west-1.rds.amazonaws.com', securityGroups: [],
+    });
+    const proxyGroup = ec2.SecurityGroup.fromSecurityGroupId(stack, 'ProxySg', 'sg-0bbbbbbbbbbbbbbbb');
+    new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.databaseProxy(proxy, { port: 5432, securityGroups: [proxyGroup] }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: 'sg-0bbbbbbbbbbbbbbbb', FromPort: 5432, ToPort: 5432, SourcePrefixListId: PREFIX_LIST,
+    });
+    Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('yourself'));
   });
 
   test('allowedRegions, other principals and auto-accept pass through', () => {
@@ -208,6 +277,36 @@ describe('RiveryPrivateLink refuses', () => {
       });
       new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.databaseProxy(proxy) });
     }, /`port` is required for RDS Proxy Stack\/Proxy: its port is not known at synth, got: undefined/);
+  });
+
+  test('both `target` and `targets`, or neither', () => {
+    expectRefusal((stack, vpc) => {
+      const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'C', { clusterIdentifier: 'c', clusterEndpointAddress: 'c.example.com', port: 5432 });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster), targets: [RiveryTarget.auroraCluster(cluster)] });
+    }, /Give exactly one of `target` and `targets`, got: both/);
+    expectRefusal((stack, vpc) => {
+      new RiveryPrivateLink(stack, 'Rivery', { vpc });
+    }, /Give exactly one of `target` and `targets`, got: neither/);
+  });
+
+  test('empty `targets`, and `port` with `targets`', () => {
+    expectRefusal((stack, vpc) => {
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, targets: [] });
+    }, /`targets` must name at least one target, got: \[\]/);
+    expectRefusal((stack, vpc) => {
+      const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'C', { clusterIdentifier: 'c', clusterEndpointAddress: 'c.example.com', port: 5432 });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, targets: [RiveryTarget.auroraCluster(cluster)], port: 5432 });
+    }, /`port` applies to `target` only; with `targets`, give each target its port with the factory's `port` option, such as RiveryTarget.databaseProxy\(proxy, \{ port: 5432 \}\), got: 5432/);
+  });
+
+  test('two targets on one port', () => {
+    expectRefusal((stack, vpc) => {
+      const a = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'A', { clusterIdentifier: 'a', clusterEndpointAddress: 'a.example.com', port: 5432 });
+      const b = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'B', {
+        clusterIdentifier: 'b', clusterEndpointAddress: 'b.example.com', readerEndpointAddress: 'b-ro.example.com', port: 5432,
+      });
+      new RiveryPrivateLink(stack, 'Rivery', { vpc, targets: [RiveryTarget.auroraCluster(a), RiveryTarget.auroraClusterReaders(b)] });
+    }, /`targets` must each have their own port \(one listener per port\), got port 5432 for Aurora cluster Stack\/A and Aurora cluster readers Stack\/B; set another with the factory's `port` option/);
   });
 
   test('a port out of range', () => {
