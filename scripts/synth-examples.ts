@@ -26,7 +26,9 @@ function main(): void {
     const outdir = path.join(outRoot, name);
     const assembly = loadExample(name)({ outdir }).synth();
     console.log(`\n## ${name}  (${path.relative(process.cwd(), outdir)})`);
-    for (const stack of assembly.stacks) {
+    const stacks = deployOrder(assembly.stacks);
+    if (stacks.length > 1) console.log(`deploy order (cdk deploy --all): ${stacks.map((s) => s.stackName).join(' → ')}`);
+    for (const stack of stacks) {
       const template = stack.template as { Resources?: Record<string, { Type: string }>; Outputs?: Record<string, { Description?: string }> };
       const resources = Object.values(template.Resources ?? {});
       const counts = new Map<string, number>();
@@ -42,6 +44,24 @@ function main(): void {
       }
     }
   }
+}
+
+/** The stacks in the order `cdk deploy --all` deploys them: each after the stacks it depends on. */
+export function deployOrder<T extends { id: string; stackName: string; dependencies: { id: string }[] }>(stacks: T[]): T[] {
+  const byId = new Map(stacks.map((s) => [s.id, s]));
+  const done = new Set<string>();
+  const order: T[] = [];
+  const visit = (stack: T) => {
+    if (done.has(stack.id)) return;
+    done.add(stack.id);
+    for (const dep of stack.dependencies) {
+      const target = byId.get(dep.id);
+      if (target) visit(target);
+    }
+    order.push(stack);
+  };
+  stacks.forEach(visit);
+  return order;
 }
 
 if (require.main === module) {

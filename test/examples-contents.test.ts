@@ -29,28 +29,39 @@ test('provider-service: internal NLB, both attributes false, acceptance, the pri
   expect(outputs.some((o: any) => JSON.stringify(o.Value).includes('com.amazonaws.vpce'))).toBe(true);
 });
 
-test('consumer-peering: PeerRegion, routes in both regions, 443 from the Tokyo CIDR, zone associated with the Tokyo VPC in its region', () => {
-  const { PrivateLinkSydney: sydney, PrivateLinkTokyo: tokyo } = stacks('consumer-peering');
-  sydney.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'ap-northeast-1', PeerVpcId: 'vpc-0a1b2c3d4e5f60718' });
-  expect(Object.keys(sydney.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.41.0.0/16' } }))).toHaveLength(2);
+test('consumer-peering: the Tokyo stack requests the peering with its routes; the Sydney hub side adds routes, 443 and Tokyo\'s zone', () => {
+  const { PrivateLinkSydney: sydney, PrivateLinkTokyo: tokyo, 'PrivateLinkSydney-Tokyo': side } = stacks('consumer-peering');
+  tokyo.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'ap-southeast-2', VpcId: 'vpc-0a1b2c3d4e5f60718' });
   expect(Object.keys(tokyo.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.40.0.0/16' } }))).toHaveLength(2);
-  sydney.hasResourceProperties('AWS::EC2::SecurityGroup', {
-    SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '10.41.0.0/16', FromPort: 443, ToPort: 443 })]),
-  });
-  sydney.hasResourceProperties('AWS::Route53::HostedZone', {
-    VPCs: Match.arrayWith([{ VPCId: 'vpc-0a1b2c3d4e5f60718', VPCRegion: 'ap-northeast-1' }]),
-  });
+  expect(Object.keys(side.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.41.0.0/16' } }))).toHaveLength(2);
+  side.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.41.0.0/16', FromPort: 443, ToPort: 443 });
+  side.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [{ VPCId: Match.anyValue(), VPCRegion: 'ap-northeast-1' }] });
+  sydney.resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
 });
 
-test('dynatrace-sydney-tokyo: the Dynatrace flow in Sydney and the Tokyo VPC joined', () => {
-  const { DynatraceSydney: sydney, DynatraceTokyo: tokyo } = stacks('dynatrace-sydney-tokyo');
+test('dynatrace-sydney-tokyo: the Dynatrace flow in Sydney, the imported Tokyo VPC joined through its own stack and a hub-side stack', () => {
+  const { DynatraceSydney: sydney, DynatraceTokyo: tokyo, 'DynatraceSydney-Dynatrace-Tokyo': side } = stacks('dynatrace-sydney-tokyo');
   sydney.resourceCountIs('Custom::DynatracePrivateLink', 2);
-  sydney.hasResourceProperties('AWS::Route53::HostedZone', {
-    Name: 'abc12345.live.dynatrace.com.',
-    VPCs: Match.arrayWith([{ VPCId: 'vpc-0f1e2d3c4b5a69788', VPCRegion: 'ap-northeast-1' }]),
-  });
-  sydney.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'ap-northeast-1' });
+  sydney.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'abc12345.live.dynatrace.com.', VPCs: [Match.objectLike({ VPCRegion: 'ap-southeast-2' })] });
+  tokyo.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'ap-southeast-2', VpcId: 'vpc-0f1e2d3c4b5a69788' });
   expect(Object.keys(tokyo.findResources('AWS::EC2::Route'))).toHaveLength(2);
+  side.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'abc12345.live.dynatrace.com.', VPCs: [{ VPCId: Match.anyValue(), VPCRegion: 'ap-northeast-1' }] });
+});
+
+test('dynatrace-hub-and-spokes: every VPC created in the app; per spoke, hub side and probe stacks after the spoke', () => {
+  const all = stacks('dynatrace-hub-and-spokes');
+  expect(Object.keys(all).sort()).toEqual([
+    'DynatraceHub', 'DynatraceHub-Dynatrace-Singapore', 'DynatraceHub-Dynatrace-Singapore-Probe',
+    'DynatraceHub-Dynatrace-Tokyo', 'DynatraceHub-Dynatrace-Tokyo-Probe', 'DynatraceSingapore', 'DynatraceTokyo',
+  ]);
+  for (const spoke of ['Tokyo', 'Singapore']) {
+    all[`Dynatrace${spoke}`].resourceCountIs('AWS::EC2::VPC', 1);
+    all[`Dynatrace${spoke}`].resourceCountIs('AWS::EC2::VPCPeeringConnection', 1);
+    all[`DynatraceHub-Dynatrace-${spoke}`].resourceCountIs('AWS::Route53::HostedZone', 1);
+    all[`DynatraceHub-Dynatrace-${spoke}-Probe`].resourceCountIs('Custom::PrivateLinkProbe', 1);
+  }
+  all.DynatraceHub.resourceCountIs('Custom::PrivateLinkProbe', 1);
+  all.DynatraceHub.resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
 });
 
 test('consumer-cross-region: a native cross-region endpoint', () => {

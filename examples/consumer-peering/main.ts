@@ -3,11 +3,13 @@
  * lives in the vendor's region, Sydney (ap-southeast-2); workloads run in an existing VPC in
  * Tokyo (ap-northeast-1). One app, one stack per region.
  *
- * Shows: in Sydney, the endpoint, a private hosted zone for the vendor hostname, an
- * inter-region peering connection to the Tokyo VPC (PeerRegion), routes to Tokyo in every
- * Sydney route table, 443 opened to the Tokyo CIDR, and the zone associated with the Tokyo
- * VPC in its region. In Tokyo, routes to Sydney in every route table of the existing VPC.
- * Deploy Sydney first (`cdk deploy --all` orders them).
+ * Shows: in Sydney, the endpoint and a private hosted zone for the vendor hostname. In Tokyo,
+ * an inter-region peering connection from the existing Tokyo VPC to the hub (PeerRegion
+ * Sydney) and routes to Sydney in every route table of that VPC. In PrivateLinkSydney-Tokyo
+ * (a Sydney stack that `SpokePeering` creates), routes to Tokyo in every Sydney route table, 443
+ * opened to the Tokyo CIDR, and then a private zone of Tokyo's own for the vendor hostname.
+ * `cdk deploy --all` orders them: PrivateLinkSydney, PrivateLinkTokyo, PrivateLinkSydney-Tokyo.
+ * A spoke VPC created in the app works the same way (see examples/dynatrace-hub-and-spokes).
  *
  * Replace before deploying:
  * - ACCOUNT: your AWS account (both stacks must be in one account).
@@ -37,10 +39,9 @@ export function createApp(props?: AppProps): App {
     env: { account: ACCOUNT, region: 'ap-southeast-2' },
     description: 'cdk-saas-privatelink example: vendor endpoint hub in Sydney, shared with Tokyo over peering',
   });
-  // The Tokyo stack reads the peering ID from Sydney: a cross-region reference.
+  // The Tokyo stack reads the hub VPC's ID from Sydney: a cross-region reference.
   const tokyo = new Stack(app, 'PrivateLinkTokyo', {
     env: { account: ACCOUNT, region: 'ap-northeast-1' },
-    crossRegionReferences: true,
     description: 'cdk-saas-privatelink example: Tokyo routes to the Sydney vendor endpoint hub',
   });
 

@@ -3,9 +3,11 @@
  * (ap-northeast-1) VPC: the scenario of Dynatrace's guide, as one app with one stack per region.
  *
  * Shows: in Sydney, the whole Dynatrace PrivateLink set-up (allowlist, endpoint in supported
- * AZs, DNS override, enable), plus an inter-region peering to the Tokyo VPC, routes to Tokyo,
- * 443 opened to the Tokyo CIDR and the private zone associated with the Tokyo VPC. In Tokyo,
- * routes back to Sydney. Hosts in Tokyo resolve {env}.live.dynatrace.com to the Sydney endpoint.
+ * AZs, DNS override, enable). In Tokyo, an inter-region peering connection from the existing
+ * Tokyo VPC to the hub and routes back to Sydney. In DynatraceSydney-Dynatrace-Tokyo (a Sydney
+ * stack that `addSpokeVpc` creates), routes to Tokyo, 443 opened to the Tokyo CIDR, and then
+ * a private zone of Tokyo's own for {env}.live.dynatrace.com. Hosts in Tokyo resolve it to the
+ * Sydney endpoint. For spoke VPCs created in the same app, see examples/dynatrace-hub-and-spokes.
  *
  * Replace before deploying:
  * - ACCOUNT, ENVIRONMENT_ID, API_TOKEN_SECRET (see examples/dynatrace-same-region).
@@ -36,7 +38,6 @@ export function createApp(props?: AppProps): App {
   });
   const tokyo = new Stack(app, 'DynatraceTokyo', {
     env: { account: ACCOUNT, region: 'ap-northeast-1' },
-    crossRegionReferences: true,
     description: 'cdk-saas-privatelink example: Tokyo routes to the Dynatrace PrivateLink hub in Sydney',
   });
 

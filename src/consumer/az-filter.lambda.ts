@@ -124,9 +124,12 @@ export async function azFilterWork(ec2: Ec2Reader, ctx: WorkContext) {
   if (ctx.event.RequestType === 'Delete') {
     return { physicalResourceId };
   }
+  // A service region that is this function's own (the handler's ARN names it) is a local service.
+  const ownRegion = String(ctx.event.ServiceToken ?? '').split(':')[3];
+  const serviceRegion = props.ServiceRegion && props.ServiceRegion !== ownRegion ? props.ServiceRegion : undefined;
   const result = await filterSubnets(ec2, {
     serviceName: props.ServiceName,
-    serviceRegion: props.ServiceRegion || undefined,
+    serviceRegion,
     subnetIds: props.SubnetIds ?? [],
   }, ctx.deadline, ctx.signal);
   ctx.log(result.summary);

@@ -121,9 +121,11 @@ export class PrivateDnsOverride extends Resource {
 
   private readonly cfnZone?: route53.CfnHostedZone;
   private readonly associated: { vpcId: string; vpcRegion: string }[] = [];
+  private readonly props: PrivateDnsOverrideProps;
 
   constructor(scope: Construct, id: string, props: PrivateDnsOverrideProps) {
     super(scope, id);
+    this.props = props;
     const zoneName = props.zoneName;
     const records = props.records ?? [];
     const apexAlias = props.apexAlias ?? records.length === 0;
@@ -183,6 +185,28 @@ export class PrivateDnsOverride extends Resource {
     }
     this.associated.push({ vpcId, vpcRegion });
     this.cfnZone.vpcs = this.associated.map((a) => ({ vpcId: a.vpcId, vpcRegion: a.vpcRegion }));
+  }
+
+  /**
+   * Refuses an override that cannot be repeated for another VPC (one of an existing zone).
+   *
+   * @internal
+   */
+  public _checkRepeatable(): void {
+    if (this.props.existingZone) {
+      invalid(this, 'a spoke needs a zone of its own like this override\'s, which was given an `existingZone`: ' +
+        'associate that zone with the spoke VPC yourself, and leave this override out of `dnsOverrides`');
+    }
+  }
+
+  /**
+   * The same override (name, records, target) for another VPC, in a zone of its own.
+   *
+   * @internal
+   */
+  public _repeatFor(scope: Construct, id: string, vpc: ec2.IVpc): PrivateDnsOverride {
+    this._checkRepeatable();
+    return new PrivateDnsOverride(scope, id, { ...this.props, vpc });
   }
 
   /**

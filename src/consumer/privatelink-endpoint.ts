@@ -1,12 +1,17 @@
 import { Annotations, CustomResource, Duration, Fn, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { AzFilterFunction } from './az-filter-function';
+import type { PrivateLinkEndpointAlarmOptions } from './endpoint-alarm-options';
+import { endpointAlarms, EndpointMetricSource, endpointMetric } from './endpoint-metrics';
 import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
 import { addOutputs } from '../internal/outputs';
 import { literalCidr } from '../internal/subnets';
 import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
+
+export * from './endpoint-alarm-options';
 
 /** AWS and vendor endpoint service names: com.amazonaws.vpce.<region>.vpce-svc-…, com.amazonaws.<region>.<svc>, aws.… */
 const SERVICE_NAME = /^((cn\.)?com\.amazonaws|aws)(\.[a-z0-9-]+)+$/;
@@ -176,6 +181,8 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     return { vpcEndpointId: this.vpcEndpointId };
   }
 
+  private readonly metricSource: EndpointMetricSource;
+
   constructor(scope: Construct, id: string, props: PrivateLinkEndpointProps) {
     super(scope, id);
     const ports = props.ports ?? [443];
@@ -229,6 +236,14 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     this.regionalHostedZoneId = Fn.select(0, regional);
     this.regionalDnsName = Fn.select(1, regional);
 
+    this.metricSource = {
+      scope: this,
+      vpcEndpointId: this.vpcEndpointId,
+      vpcId: props.vpc.vpcId,
+      serviceName: props.serviceName,
+      serviceRegion: props.serviceRegion,
+    };
+
     addOutputs(this, props.outputs, {
       EndpointId: { description: 'VPC endpoint ID (some vendors ask for it to approve the connection)', value: this.vpcEndpointId },
     });
@@ -244,6 +259,80 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     for (const port of this.ports) {
       this.securityGroup.addIngressRule(peer, ec2.Port.tcp(port), `PrivateLink service port ${port} from ${description}`);
     }
+  }
+
+  /**
+   * A metric of this endpoint in `AWS/PrivateLinkEndpoints`, by name, with the dimensions
+   * `Endpoint Type`, `Service Name`, `VPC Endpoint Id` and `VPC Id`. Prefer the typed methods;
+   * this one takes any metric AWS adds. PrivateLink publishes no metrics for cross-region access.
+   *
+   * @param metricName the metric's name, such as `PacketsDropped`
+   * @param props options such as the period or statistic
+   * @default - Sum (Average for `ActiveConnections` and unknown names) over 5 minutes
+   * @see https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-cloudwatch-metrics.html
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return endpointMetric(this.metricSource, metricName, props);
+  }
+
+  /**
+   * Concurrent connections through the endpoint (`ActiveConnections`, Average).
+   *
+   * @default - Average over 5 minutes
+   */
+  public metricActiveConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return endpointMetric(this.metricSource, 'ActiveConnections', props);
+  }
+
+  /**
+   * Connections opened through the endpoint (`NewConnections`, Sum).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricNewConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return endpointMetric(this.metricSource, 'NewConnections', props);
+  }
+
+  /**
+   * Bytes exchanged with the service in both directions, as billed (`BytesProcessed`, Sum).
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricBytesProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return endpointMetric(this.metricSource, 'BytesProcessed', props);
+  }
+
+  /**
+   * Packets the endpoint dropped (`PacketsDropped`, Sum): a rising count means the endpoint
+   * service is unhealthy, or packets exceed 8500 bytes.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricPacketsDropped(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return endpointMetric(this.metricSource, 'PacketsDropped', props);
+  }
+
+  /**
+   * TCP resets the endpoint received from the service (`RstPacketsReceived`, Sum): a rising
+   * count means the service refuses or cuts connections.
+   *
+   * @default - Sum over 5 minutes
+   */
+  public metricRstPacketsReceived(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return endpointMetric(this.metricSource, 'RstPacketsReceived', props);
+  }
+
+  /**
+   * Adds the alarms AWS recommends for an endpoint, tuned for a vendor link: `PacketsDropped`
+   * (Sum per minute) above `packetsDroppedThreshold` (0) for `evaluationPeriods` (5) consecutive
+   * minutes, and, when `rstPacketsReceivedThreshold` is given, `RstPacketsReceived` above it.
+   * Call it once.
+   *
+   * @param options the thresholds and the SNS topic to tell
+   * @returns the alarms, `PacketsDropped` first
+   */
+  public addRecommendedAlarms(options?: PrivateLinkEndpointAlarmOptions): cloudwatch.Alarm[] {
+    return endpointAlarms(this.metricSource, options);
   }
 
   private supportedSubnets(props: PrivateLinkEndpointProps, candidates: string[]): string[] {

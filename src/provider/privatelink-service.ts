@@ -1,4 +1,5 @@
 import { Annotations, Duration, Resource, Stack, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -7,16 +8,18 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConnectionAutoAccept } from './auto-accept';
 import {
+  validateAutoAccept, validateGivenLoadBalancer, validatePorts, validatePrincipals, validateRegions,
+} from './privatelink-service-checks';
+import {
   ConnectionEvent, ExposedPort, IPrivateLinkService, PrivateLinkServiceAttributes, PrivateLinkServiceProps, UnlistedConnectionAction,
 } from './privatelink-service-props';
+import type { PrivateLinkServiceAlarmOptions } from './service-alarm-options';
+import { healthyHostCount, serviceAlarms, ServiceMetricSource, serviceMetric, unhealthyHostCount } from './service-metrics';
 import { addOutputs } from '../internal/outputs';
 import { selectPrivateSubnets } from '../internal/subnets';
-import {
-  invalid, isAccountId, isIamPrincipalArn, isLiteral, isPort, isRegionName, partitionOf, show,
-} from '../internal/validation';
+import { invalid, isPort, show } from '../internal/validation';
 
-/** Network Load Balancers accept at most this many listeners. */
-const MAX_LISTENERS = 50;
+export * from './service-alarm-options';
 
 
 /**
@@ -90,8 +93,14 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
    */
   public readonly subnetPrefixList?: ec2.IPrefixList;
 
+  /** The exposed listener ports, in the order of `ports`. */
+  public get ports(): number[] {
+    return [...this.listenerPorts];
+  }
+
   private readonly vpc: ec2.IVpc;
   private readonly listenerPorts: number[] = [];
+  private readonly metricSource: ServiceMetricSource;
 
   constructor(scope: Construct, id: string, props: PrivateLinkServiceProps) {
     super(scope, id);
@@ -101,18 +110,18 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
       invalid(this, '`vpc` is required when `loadBalancer` is not given or has no VPC, got: undefined');
     }
     this.vpc = vpc;
-    const principalArns = this.validatePrincipals(props.allowedPrincipals);
-    this.validatePorts(props.ports);
-    this.validateRegions(props.allowedRegions);
+    const principalArns = validatePrincipals(this, props.allowedPrincipals);
+    validatePorts(this, props.ports);
+    validateRegions(this, props.allowedRegions);
     const subnets = props.loadBalancer ? undefined : selectPrivateSubnets(this, vpc, props.vpcSubnets, 'the load balancer is internal');
     if (props.loadBalancer) {
-      this.validateGivenLoadBalancer(props);
+      validateGivenLoadBalancer(this, props);
     }
     if (props.notificationEvents && props.notificationEvents.length === 0) {
       invalid(this, '`notificationEvents` must name at least one event when given, got: []');
     }
     if (props.autoAccept) {
-      this.validateAutoAccept(props);
+      validateAutoAccept(this, props);
     }
     // Without a security group, the load balancer's traffic is known by its subnets' CIDR blocks.
     const subnetCidrs = subnets && (props.securityGroups ?? []).length === 0
@@ -165,6 +174,13 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
       });
     }
 
+    this.metricSource = {
+      scope: this,
+      endpointServiceId: this.endpointServiceId,
+      ports: props.ports.map((p) => ({ port: p.port, targetPort: p.targetPort ?? p.port })),
+      targetGroupFor: (port) => this.targetGroupFor(port),
+    };
+
     addOutputs(this, props.outputs, {
       EndpointServiceName: {
         description: 'VPC endpoint service name: send it to the vendor, then accept its connection request',
@@ -199,6 +215,79 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
       invalid(this, `\`port\` must be an integer from 1 to 65535, got: ${port}`);
     }
     other.connections.allowFrom(this, ec2.Port.tcp(port), `From the PrivateLink load balancer ${this.node.path}`);
+  }
+
+  /**
+   * A metric of this endpoint service in `AWS/PrivateLinkServices`, by name, with the
+   * `Service Id` dimension (all consumers, all zones). Prefer the typed methods.
+   *
+   * @param metricName the metric's name, such as `RstPacketsSent`
+   * @param props options such as the period, statistic or dimensions
+   * @default - Sum (Average for `ActiveConnections`, `EndpointsCount` and unknown names) over 5 minutes
+   * @see https://docs.aws.amazon.com/vpc/latest/privatelink/privatelink-cloudwatch-metrics.html
+   */
+  public metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serviceMetric(this.metricSource, metricName, props);
+  }
+
+  /** Concurrent connections from consumers to the targets (`ActiveConnections`). @default - Average over 5 minutes */
+  public metricActiveConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serviceMetric(this.metricSource, 'ActiveConnections', props);
+  }
+
+  /** Connections opened by consumers (`NewConnections`). @default - Sum over 5 minutes */
+  public metricNewConnections(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serviceMetric(this.metricSource, 'NewConnections', props);
+  }
+
+  /** Bytes exchanged with consumers in both directions (`BytesProcessed`). @default - Sum over 5 minutes */
+  public metricBytesProcessed(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serviceMetric(this.metricSource, 'BytesProcessed', props);
+  }
+
+  /** TCP resets sent to the consumers' endpoints (`RstPacketsSent`). @default - Sum over 5 minutes */
+  public metricRstPacketsSent(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serviceMetric(this.metricSource, 'RstPacketsSent', props);
+  }
+
+  /** Endpoints connected to the service (`EndpointsCount`). @default - Average over 5 minutes */
+  public metricEndpointsCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return serviceMetric(this.metricSource, 'EndpointsCount', props);
+  }
+
+  /**
+   * The fewest healthy targets of an exposed port (`AWS/NetworkELB` `HealthyHostCount`, Minimum).
+   *
+   * @param port the listener port given in `ports`
+   * @param props options such as the period or statistic
+   * @default - Minimum over 5 minutes
+   */
+  public metricHealthyHostCount(port: number, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return healthyHostCount(this.metricSource, port, props);
+  }
+
+  /**
+   * The most unhealthy targets of an exposed port (`AWS/NetworkELB` `UnHealthyHostCount`, Maximum).
+   *
+   * @param port the listener port given in `ports`
+   * @param props options such as the period or statistic
+   * @default - Maximum over 5 minutes
+   */
+  public metricUnhealthyHostCount(port: number, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return unhealthyHostCount(this.metricSource, port, props);
+  }
+
+  /**
+   * Adds the recommended alarms, per exposed port: no healthy target (`HealthyHostCount` below 1)
+   * and, unless `alarmOnUnhealthyTargets` is false, an unhealthy target (`UnHealthyHostCount` 1 or
+   * more), each for `evaluationPeriods` (3) consecutive minutes; with `rstPacketsSentThreshold`,
+   * also resets sent above it. Call it once.
+   *
+   * @param options the thresholds and the SNS topic to tell
+   * @returns the alarms, port by port in the order of `ports`, then the reset alarm
+   */
+  public addRecommendedAlarms(options?: PrivateLinkServiceAlarmOptions): cloudwatch.Alarm[] {
+    return serviceAlarms(this.metricSource, options);
   }
 
   private subnetCidr(subnet: ec2.ISubnet): string {
@@ -318,128 +407,4 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
       enforceSSL: true,
     });
   }
-
-  private validateAutoAccept(props: PrivateLinkServiceProps): void {
-    if (props.acceptanceRequired === false) {
-      invalid(this, '`autoAccept` needs `acceptanceRequired` to be true (without acceptance there is nothing to accept), got: false');
-    }
-    if (props.notificationEvents && !props.notificationEvents.includes(ConnectionEvent.CONNECT)) {
-      invalid(this, '`notificationEvents` must include ConnectionEvent.CONNECT when `autoAccept` is set, ' +
-        `got: ${show(props.notificationEvents)}`);
-    }
-    const interval = props.autoAccept?.sweepInterval;
-    if (interval && !interval.isUnresolved()) {
-      const minutes = interval.toSeconds() / 60;
-      if (!Number.isInteger(minutes) || minutes < 1) {
-        invalid(this, `\`autoAccept.sweepInterval\` must be a whole number of minutes, at least 1, got: ${interval.toHumanString()}`);
-      }
-    }
-  }
-
-  private validatePrincipals(principals: string[]): string[] {
-    if (principals.length === 0) {
-      invalid(this, '`allowedPrincipals` must name at least one AWS account or IAM principal, got: []');
-    }
-    const stack = Stack.of(this);
-    const partition = isLiteral(stack.region) ? partitionOf(stack.region) : stack.partition;
-    return principals.map((principal) => {
-      if (!isLiteral(principal)) return principal;
-      if (isAccountId(principal)) return `arn:${partition}:iam::${principal}:root`;
-      if (isIamPrincipalArn(principal)) return principal;
-      return invalid(this, '`allowedPrincipals` entries must be a 12-digit AWS account ID or the IAM ARN of an account root, ' +
-        `role or user (arn:aws:iam::123456789012:root), got: ${show(principal)}`);
-    });
-  }
-
-  private validatePorts(ports: ExposedPort[]): void {
-    if (ports.length === 0) {
-      invalid(this, '`ports` must expose at least one port, got: []');
-    }
-    if (ports.length > MAX_LISTENERS) {
-      invalid(this, `\`ports\` must expose at most ${MAX_LISTENERS} ports (a Network Load Balancer's listener limit), got: ${ports.length}`);
-    }
-    const seen = new Set<number>();
-    for (const exposed of ports) {
-      for (const [name, value] of [['port', exposed.port], ['targetPort', exposed.targetPort]] as const) {
-        if (value !== undefined && !Token.isUnresolved(value) && !isPort(value)) {
-          invalid(this, `\`ports[].${name}\` must be an integer from 1 to 65535, got: ${value}`);
-        }
-      }
-      if (seen.has(exposed.port)) {
-        invalid(this, `\`ports\` must not repeat a port (one listener per port), got ${exposed.port} twice`);
-      }
-      seen.add(exposed.port);
-      this.validateTargets(exposed);
-    }
-  }
-
-  private validateTargets(exposed: ExposedPort): void {
-    const serviceTargets = exposed.targets ?? [];
-    if (serviceTargets.length === 0 && !exposed.ipTargetsSyncedExternally) {
-      invalid(this, `\`ports\` entry for port ${exposed.port} has no \`targets\`; give targets, ` +
-        'or set `ipTargetsSyncedExternally: true` for addresses a sync construct registers');
-    }
-    const types = new Set(serviceTargets.map((t) => t.targetType));
-    if (types.size > 1) {
-      invalid(this, `\`ports\` entry for port ${exposed.port} mixes target types ${show([...types])}; ` +
-        'a target group holds one type');
-    }
-    if (exposed.ipTargetsSyncedExternally && serviceTargets.some((t) => t.targetType !== elbv2.TargetType.IP)) {
-      invalid(this, `\`ports\` entry for port ${exposed.port} sets \`ipTargetsSyncedExternally\`, ` +
-        'so its `targets` must be IP addresses');
-    }
-    for (const target of serviceTargets) {
-      const ip = target._ipAddress;
-      if (ip !== undefined && isLiteral(ip) && !isIpv4(ip)) {
-        invalid(this, `\`ServiceTarget.ipAddress\` must be an IPv4 address, got: ${show(ip)}`);
-      }
-    }
-  }
-
-  private validateRegions(regions?: string[]): void {
-    if (!regions) return;
-    const stackRegion = Stack.of(this).region;
-    const expected = isLiteral(stackRegion) ? partitionOf(stackRegion) : undefined;
-    for (const region of regions) {
-      if (!isLiteral(region)) continue;
-      if (!isRegionName(region)) {
-        invalid(this, `\`allowedRegions\` entries must be AWS region names such as "eu-west-1", got: ${show(region)}`);
-      }
-      const partition = partitionOf(region);
-      if (expected !== undefined && partition !== expected) {
-        invalid(this, `\`allowedRegions\` must be in the stack's partition "${expected}" (region ${stackRegion}), ` +
-          `got: ${show(region)} in partition "${partition}"`);
-      }
-      const first = regions.find(isLiteral)!;
-      if (expected === undefined && partition !== partitionOf(first)) {
-        invalid(this, `\`allowedRegions\` must all be in one partition, got: ${show(regions)}`);
-      }
-    }
-  }
-
-
-  private validateGivenLoadBalancer(props: PrivateLinkServiceProps): void {
-    const loadBalancer = props.loadBalancer!;
-    for (const name of ['securityGroups', 'vpcSubnets', 'crossZoneEnabled', 'enforceSecurityGroupRulesOnPrivateLinkTraffic'] as const) {
-      if (props[name] !== undefined) {
-        invalid(this, `\`${name}\` applies to a new load balancer only; set it on the given \`loadBalancer\` instead`);
-      }
-    }
-    const cfn = loadBalancer.node.defaultChild as elbv2.CfnLoadBalancer | undefined;
-    if (cfn?.scheme === 'internet-facing') {
-      invalid(this, `\`loadBalancer\` must be internal, got an internet-facing load balancer (${loadBalancer.node.path})`);
-    }
-    const hasSecurityGroups = (loadBalancer.securityGroups ?? []).length > 0;
-    if (hasSecurityGroups && loadBalancer.enforceSecurityGroupInboundRulesOnPrivateLinkTraffic !== 'off') {
-      Annotations.of(this).addWarningV2('cdk-saas-privatelink:enforcedPrivateLinkRules',
-        `The given load balancer (${loadBalancer.node.path}) has security groups that filter PrivateLink traffic: ` +
-        'connections the inbound rules do not allow are dropped silently. ' +
-        'Set enforceSecurityGroupInboundRulesOnPrivateLinkTraffic to false on it, or allow the traffic.');
-    }
-  }
-}
-
-function isIpv4(value: string): boolean {
-  const parts = value.split('.');
-  return parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255);
 }

@@ -151,6 +151,29 @@ describe('AZ filter with a typed fake of EC2', () => {
     await expect(filterSubnets(new FakeEc2([], undefined), { serviceName: 'svc', subnetIds: [] }, far())).rejects.toThrow('no candidate subnets were given');
   });
 
+  test('a service region that is the function\'s own is a local service (Dynatrace\'s same-region case): no ServiceRegions', async () => {
+    const work = (serviceRegion: string) => {
+      const fake = new FakeEc2(local, { availabilityZones: ['ap-northeast-1a'], availabilityZoneIds: ['apne1-az4'] });
+      return azFilterWork(fake, {
+        event: {
+          RequestType: 'Create',
+          RequestId: 'r',
+          ServiceToken: 'arn:aws:lambda:ap-northeast-1:111111111111:function:f',
+          ResourceProperties: { ServiceName: 'svc', ServiceRegion: serviceRegion, SubnetIds: ['subnet-a', 'subnet-c'] },
+        } as any,
+        deadline: far(),
+        signal: new AbortController().signal,
+        redact: () => undefined,
+        log: () => undefined,
+      }).then((out) => ({ out, calls: fake.calls }));
+    };
+    const own = await work('ap-northeast-1');
+    expect(own.calls[0]).toBe('DescribeVpcEndpointServices svc');
+    expect(own.out.data?.SubnetIds).toBe('subnet-a');
+    const remote = await work('ap-southeast-2');
+    expect(remote.calls[0]).toBe('DescribeVpcEndpointServices svc ServiceRegions=ap-southeast-2');
+  });
+
   test('delete makes no EC2 call', async () => {
     const fake = new FakeEc2(local, undefined);
     const out = await azFilterWork(fake, {

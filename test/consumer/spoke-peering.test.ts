@@ -1,6 +1,7 @@
 import { App, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
 import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint, SpokePeering } from '../../src';
 import { cidrsOverlap } from '../../src/internal/addresses';
 
@@ -29,73 +30,151 @@ function remoteSpoke(app: App, region: string, name: string, cidr: string, n = 2
   return { stack, vpc };
 }
 
-describe('SpokePeering across regions (Sydney hub, Tokyo spoke)', () => {
-  const { app, sydney, endpoint, dns } = hub();
-  const tokyo = remoteSpoke(app, 'ap-northeast-1', 'Tokyo', '10.41.0.0/16');
-  const peering = new SpokePeering(sydney, 'Tokyo', { endpoint, spokeVpc: tokyo.vpc, dnsOverrides: [dns] });
-  const hubTemplate = Template.fromStack(sydney);
-  const spokeTemplate = Template.fromStack(tokyo.stack);
+/** The resources of a stack, by type. */
+function countsOf(template: Template): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of Object.values(template.toJSON().Resources as Record<string, { Type: string }>)) counts[r.Type] = (counts[r.Type] ?? 0) + 1;
+  return counts;
+}
 
-  test('an inter-region peering connection from the hub VPC with PeerRegion', () => {
-    hubTemplate.hasResourceProperties('AWS::EC2::VPCPeeringConnection', {
-      VpcId: { Ref: Match.stringLikeRegexp('^HubVpc') }, PeerVpcId: 'vpc-tokyo000000000000'.slice(0, 21), PeerRegion: 'ap-northeast-1',
+describe('SpokePeering across regions, the spoke VPC created in the same app (Sydney hub, Tokyo spoke)', () => {
+  const { app, sydney, endpoint, dns } = hub();
+  const tokyoStack = new Stack(app, 'Tokyo', { env: { account: ACCOUNT, region: 'ap-northeast-1' } });
+  const tokyoVpc = new ec2.Vpc(tokyoStack, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr('10.41.0.0/16'), availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'], natGateways: 0,
+  });
+  const hubBefore = countsOf(Template.fromStack(hub().sydney));
+  const peering = new SpokePeering(sydney, 'Tokyo', { endpoint, spokeVpc: tokyoVpc, dnsOverrides: [dns] });
+  const assembly = app.synth();
+  const hubTemplate = Template.fromStack(sydney);
+  const spokeTemplate = Template.fromStack(tokyoStack);
+  const sideTemplate = Template.fromStack(peering.hubSideStack);
+
+  test('the hub stack does not grow with the spoke (no peering, route, rule or association of the spoke there)', () => {
+    const after = countsOf(hubTemplate);
+    delete after['Custom::CrossRegionExportWriter'];
+    delete after['AWS::Lambda::Function'];
+    delete after['AWS::IAM::Role'];
+    for (const type of ['AWS::EC2::VPCPeeringConnection', 'AWS::EC2::Route', 'AWS::EC2::SecurityGroupIngress', 'AWS::Route53::HostedZone']) {
+      expect([type, after[type] ?? 0]).toEqual([type, hubBefore[type] ?? 0]);
+    }
+    hubTemplate.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [{ VPCId: { Ref: Match.stringLikeRegexp('^HubVpc') }, VPCRegion: 'ap-southeast-2' }] });
+  });
+
+  test('the spoke stack requests an inter-region peering to the hub VPC (PeerRegion Sydney), with routes to the hub', () => {
+    spokeTemplate.hasResourceProperties('AWS::EC2::VPCPeeringConnection', {
+      VpcId: { Ref: Match.stringLikeRegexp('^Vpc') },
+      PeerRegion: 'ap-southeast-2',
+      PeerVpcId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ExportsReader'), Match.stringLikeRegexp('HubVpc')] },
     });
+    const routes = Object.values(spokeTemplate.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.40.0.0/16' } }));
+    expect(routes.map((r) => r.Properties.RouteTableId.Ref).sort()).toEqual(Object.keys(spokeTemplate.findResources('AWS::EC2::RouteTable')).sort());
     expect(peering.spokeRegion).toBe('ap-northeast-1');
   });
 
-  test('routes to the spoke in every hub route table', () => {
-    const routes = hubTemplate.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.41.0.0/16' } });
-    const tables = Object.values(routes).map((r) => r.Properties.RouteTableId.Ref).sort();
-    const hubTables = Object.keys(hubTemplate.findResources('AWS::EC2::RouteTable')).sort();
-    expect(tables).toEqual(hubTables);
-    expect(Object.values(routes).every((r) => r.Properties.VpcPeeringConnectionId.Ref.startsWith('Tokyo'))).toBe(true);
+  test('a hub-side stack in Sydney, named after the hub stack and the construct, deploys after hub and spoke', () => {
+    expect(peering.hubSideStack.stackName).toBe('Sydney-Tokyo');
+    expect(peering.hubSideStack.region).toBe('ap-southeast-2');
+    const order = assembly.stacks.map((s) => s.stackName);
+    expect(order.indexOf('Sydney')).toBeLessThan(order.indexOf('Tokyo'));
+    expect(order.indexOf('Tokyo')).toBeLessThan(order.indexOf('Sydney-Tokyo'));
+    expect(peering.hubSideStack.dependencies.map((d) => d.stackName).sort()).toEqual(['Sydney', 'Tokyo']);
   });
 
-  test('routes to the hub in every spoke route table, in the spoke stack', () => {
-    const routes = Object.values(spokeTemplate.findResources('AWS::EC2::Route'));
-    expect(routes.map((r) => r.Properties.RouteTableId).sort()).toEqual(['rtb-Tokyo0', 'rtb-Tokyo1']);
-    expect(routes.every((r) => r.Properties.DestinationCidrBlock === '10.40.0.0/16')).toBe(true);
-    // The peering ID crosses regions through CDK's cross-region references.
-    expect(JSON.stringify(routes[0].Properties.VpcPeeringConnectionId)).toContain('ExportsReader');
+  test('hub-side: routes to the spoke in every hub route table through the peering, and 443 opened to the spoke CIDR', () => {
+    const routes = Object.values(sideTemplate.findResources('AWS::EC2::Route'));
+    expect(routes).toHaveLength(Object.keys(hubTemplate.findResources('AWS::EC2::RouteTable')).length);
+    for (const route of routes) {
+      expect(route.Properties.DestinationCidrBlock).toBe('10.41.0.0/16');
+      expect(JSON.stringify(route.Properties.RouteTableId)).toContain('Fn::ImportValue');
+      expect(JSON.stringify(route.Properties.VpcPeeringConnectionId)).toContain('ExportsReader');
+    }
+    sideTemplate.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.41.0.0/16', FromPort: 443, ToPort: 443, IpProtocol: 'tcp' });
   });
 
-  test('the endpoint security group opens 443 to the spoke CIDR', () => {
-    hubTemplate.hasResourceProperties('AWS::EC2::SecurityGroup', {
-      SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '10.41.0.0/16', FromPort: 443, ToPort: 443 })]),
-    });
-  });
-
-  test('the zone is associated with the spoke VPC in its region', () => {
-    hubTemplate.hasResourceProperties('AWS::Route53::HostedZone', {
-      VPCs: Match.arrayWith([{ VPCId: Match.stringLikeRegexp('^vpc-tokyo'), VPCRegion: 'ap-northeast-1' }]),
-    });
+  test('DNS last: the spoke\'s own zone, same name and alias, depends on every hub-side route and rule', () => {
+    const zones = sideTemplate.findResources('AWS::Route53::HostedZone');
+    expect(Object.values(zones).map((z) => z.Properties.Name)).toEqual(['abc12345.live.dynatrace.com.']);
+    const zone = Object.values(zones)[0];
+    expect(zone.Properties.VPCs).toEqual([{ VPCId: expect.objectContaining({ 'Fn::GetAtt': expect.any(Array) }), VPCRegion: 'ap-northeast-1' }]);
+    const routesAndRules = [
+      ...Object.keys(sideTemplate.findResources('AWS::EC2::Route')),
+      ...Object.keys(sideTemplate.findResources('AWS::EC2::SecurityGroupIngress')),
+    ];
+    expect([...zone.DependsOn].sort()).toEqual(expect.arrayContaining(routesAndRules.sort()));
+    sideTemplate.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'abc12345.live.dynatrace.com.', Type: 'A' });
+    expect(peering.spokeDnsOverrides).toHaveLength(1);
   });
 });
 
 describe('SpokePeering', () => {
-  test('a spoke in the same region and stack: no PeerRegion, routes both ways in one template', () => {
-    const { sydney, endpoint } = hub();
+  test('a spoke in the hub\'s own stack: the hub requests the peering, routes both ways, its own zone after the routes and the hub zone', () => {
+    const { sydney, endpoint, dns } = hub();
     const spoke = new ec2.Vpc(sydney, 'Spoke', { ipAddresses: ec2.IpAddresses.cidr('10.42.0.0/16'), availabilityZones: ['ap-southeast-2a'], natGateways: 0 });
-    new SpokePeering(sydney, 'Local', { endpoint, spokeVpc: spoke });
+    const peering = new SpokePeering(sydney, 'Local', { endpoint, spokeVpc: spoke, dnsOverrides: [dns] });
+    expect(peering.hubSideStack).toBe(sydney);
     const template = Template.fromStack(sydney);
     template.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: Match.absent(), PeerVpcId: { Ref: Match.stringLikeRegexp('^Spoke') } });
     expect(Object.keys(template.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.40.0.0/16' } })).length).toBeGreaterThan(0);
     expect(Object.keys(template.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.42.0.0/16' } })).length).toBe(4);
+    const zones = template.findResources('AWS::Route53::HostedZone');
+    expect(Object.keys(zones)).toHaveLength(2);
+    const [hubZoneId, spokeZone] = [
+      Object.keys(zones).find((k) => k.startsWith('DnsZone'))!,
+      Object.entries(zones).find(([k]) => k.startsWith('Local'))![1],
+    ];
+    expect(spokeZone.DependsOn).toEqual(expect.arrayContaining([hubZoneId, Object.keys(template.findResources('AWS::EC2::VPCPeeringConnection'))[0]]));
   });
 
-  test('one hub, many spokes in several regions', () => {
+  test('one hub, many spokes in several regions: one hub-side stack per spoke in another region', () => {
     const { app, sydney, endpoint, dns } = hub();
     const regions = ['ap-northeast-1', 'us-east-1', 'eu-west-1'];
-    regions.forEach((region, i) => {
+    const peerings = regions.map((region, i) => {
       const spoke = remoteSpoke(app, region, `Spoke${i}`, `10.${50 + i}.0.0/16`);
-      new SpokePeering(sydney, `Spoke${i}`, { endpoint, spokeVpc: spoke.vpc, dnsOverrides: [dns] });
+      return new SpokePeering(sydney, `Spoke${i}`, { endpoint, spokeVpc: spoke.vpc, dnsOverrides: [dns] });
     });
-    const template = Template.fromStack(sydney);
-    template.resourceCountIs('AWS::EC2::VPCPeeringConnection', 3);
-    expect(dns.vpcCount).toBe(4);
+    Template.fromStack(sydney).resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
+    expect(dns.vpcCount).toBe(1);
     for (const [i, region] of regions.entries()) {
-      template.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: region, PeerVpcId: Match.stringLikeRegexp(`^vpc-spoke${i}`) });
+      Template.fromStack(Stack.of(peerings[i].peeringConnectionId ? app.node.findChild(`Spoke${i}`) : sydney))
+        .hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'ap-southeast-2', VpcId: Match.stringLikeRegexp(`^vpc-spoke${i}`) });
+      expect(peerings[i].hubSideStack.stackName).toBe(`Sydney-Spoke${i}`);
+      expect(peerings[i].spokeRegion).toBe(region);
     }
+  });
+
+  test('a spoke in the hub\'s region but its own stack: everything in the spoke\'s stack, DNS after the routes', () => {
+    const { app, sydney, endpoint, dns } = hub();
+    const local = new Stack(app, 'Local', { env: { account: ACCOUNT, region: 'ap-southeast-2' } });
+    const vpc = new ec2.Vpc(local, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.43.0.0/16'), availabilityZones: ['ap-southeast-2a'], natGateways: 0 });
+    const peering = new SpokePeering(sydney, 'Local', { endpoint, spokeVpc: vpc, dnsOverrides: [dns] });
+    expect(peering.hubSideStack).toBe(local);
+    const template = Template.fromStack(local);
+    template.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: Match.absent(), PeerVpcId: { 'Fn::ImportValue': Match.stringLikeRegexp('HubVpc') } });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.43.0.0/16', FromPort: 443 });
+    const zone = Object.values(template.findResources('AWS::Route53::HostedZone'))[0];
+    const peeringRoutes = Object.keys(template.findResources('AWS::EC2::Route', { Properties: { VpcPeeringConnectionId: Match.anyValue() } }));
+    expect(peeringRoutes.length).toBeGreaterThan(1);
+    expect([...zone.DependsOn].sort()).toEqual([
+      ...peeringRoutes,
+      ...Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress')),
+      ...Object.keys(template.findResources('AWS::EC2::VPCPeeringConnection')),
+    ].sort());
+    expect(app.synth().stacks.map((s) => s.stackName)).toEqual(expect.arrayContaining(['Sydney', 'Local']));
+  });
+
+  test('probeHostname: a same-region spoke is probed in its own stack after its DNS; no probe without it', () => {
+    const { app, sydney, endpoint, dns } = hub();
+    const local = new Stack(app, 'Local', { env: { account: ACCOUNT, region: 'ap-southeast-2' } });
+    const vpc = new ec2.Vpc(local, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.43.0.0/16'), availabilityZones: ['ap-southeast-2a'], natGateways: 0 });
+    const peering = new SpokePeering(sydney, 'Local', { endpoint, spokeVpc: vpc, dnsOverrides: [dns], probeHostname: 'abc12345.live.dynatrace.com' });
+    expect(Stack.of(peering.probe!)).toBe(local);
+    const template = Template.fromStack(local);
+    const check = Object.values(template.findResources('Custom::PrivateLinkProbe'))[0];
+    expect(check.DependsOn).toEqual(expect.arrayContaining(Object.keys(template.findResources('AWS::Route53::RecordSet'))));
+    expect(new SpokePeering(sydney, 'Quiet', {
+      endpoint, spokeVpc: remoteSpoke(app, 'ap-northeast-1', 'Quiet', '10.44.0.0/16').vpc,
+    }).probe).toBeUndefined();
   });
 
   test('overlapping CIDRs are refused: with the hub, and between spokes', () => {
@@ -111,12 +190,26 @@ describe('SpokePeering', () => {
     expect(Template.fromStack(sydney).findResources('AWS::EC2::VPCPeeringConnection', { Properties: { PeerVpcId: Match.stringLikeRegexp('^vpc-b') } })).toEqual({});
   });
 
-  test('a spoke VPC in another stack whose ID is a deploy-time value is refused', () => {
+  test('a spoke in another account, or a stack without a region, is refused', () => {
     const { app, sydney, endpoint } = hub();
-    const tokyo = new Stack(app, 'Tokyo', { env: { account: ACCOUNT, region: 'ap-northeast-1' } });
-    const vpc = new ec2.Vpc(tokyo, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.41.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
-    expect(() => new SpokePeering(sydney, 'Tokyo', { endpoint, spokeVpc: vpc }))
-      .toThrow(/`spokeVpc` lives in another stack, so it must be imported with a literal `vpcId`.*Tokyo\/Vpc/);
+    const other = new Stack(app, 'OtherAccount', { env: { account: '222222222222', region: 'ap-northeast-1' } });
+    const vpc = new ec2.Vpc(other, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.41.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
+    expect(() => new SpokePeering(sydney, 'Other', { endpoint, spokeVpc: vpc }))
+      .toThrow('`spokeVpc` must be in the hub\'s account 111111111111 (peering across accounts needs the other account to accept it), got OtherAccount in account 222222222222');
+    const agnostic = new Stack(app, 'Anywhere');
+    const vpc2 = new ec2.Vpc(agnostic, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.44.0.0/16'), maxAzs: 1, natGateways: 0 });
+    expect(() => new SpokePeering(sydney, 'Anywhere', { endpoint, spokeVpc: vpc2 }))
+      .toThrow(/a spoke in another stack needs the hub's and the spoke's stacks to name their regions \(env: \{ account, region \}\), got Sydney in "ap-southeast-2" and Anywhere in a deploy-time value/);
+    expect(app.node.tryFindChild('Sydney-Other')).toBeUndefined();
+  });
+
+  test('a DNS override of an existing zone cannot be repeated for a spoke', () => {
+    const { app, sydney, endpoint, vpc } = hub();
+    const zone = route53.PrivateHostedZone.fromPrivateHostedZoneId(sydney, 'Existing', 'Z0123456789');
+    const existing = new PrivateDnsOverride(sydney, 'Shared', { zoneName: 'x.example.com', vpc, target: DnsTarget.fromEndpoint(endpoint), existingZone: zone });
+    const tokyo = remoteSpoke(app, 'ap-northeast-1', 'Tokyo', '10.41.0.0/16');
+    expect(() => new SpokePeering(sydney, 'Tokyo', { endpoint, spokeVpc: tokyo.vpc, dnsOverrides: [existing] }))
+      .toThrow(/a spoke needs a zone of its own like this override's, which was given an `existingZone`/);
   });
 
   test('a spoke without route table IDs is refused', () => {
@@ -134,27 +227,40 @@ describe('SpokePeering', () => {
       .toThrow('`SpokePeering` must be created in the stack of the hub endpoint\'s VPC (Sydney), got: Other');
   });
 
-  test('more than 50 spokes warns about the quota; more than 125 is refused', () => {
-    const { app, sydney, endpoint } = hub();
+  test('125 spokes with a hub of four route tables (the aws-cdk-lib default): every stack under 500 resources; a 126th is refused', () => {
+    const app = new App();
+    const sydney = new Stack(app, 'Sydney', { env: { account: ACCOUNT, region: 'ap-southeast-2' } });
+    const vpc = new ec2.Vpc(sydney, 'HubVpc', { ipAddresses: ec2.IpAddresses.cidr('10.40.0.0/16'), availabilityZones: ['ap-southeast-2a', 'ap-southeast-2b'] });
+    const endpoint = new PrivateLinkEndpoint(sydney, 'Endpoint', { vpc, serviceName: 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0' });
+    const dns = new PrivateDnsOverride(sydney, 'Dns', { zoneName: 'abc12345.live.dynatrace.com', vpc, target: DnsTarget.fromEndpoint(endpoint) });
+    expect(new Set([...vpc.publicSubnets, ...vpc.privateSubnets].map((subnet) => subnet.routeTable.routeTableId)).size).toBe(4);
     const peerings: SpokePeering[] = [];
     for (let i = 0; i < 125; i++) {
-      const stack = new Stack(app, `S${i}`, { env: { account: ACCOUNT, region: 'ap-southeast-2' } });
-      const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      // Five spoke stacks in Tokyo, 25 imported spokes each (two route tables per spoke).
+      const stackId = `Tokyo${Math.floor(i / 25)}`;
+      const stack = (app.node.tryFindChild(stackId) as Stack) ?? new Stack(app, stackId, { env: { account: ACCOUNT, region: 'ap-northeast-1' } });
+      const spoke = ec2.Vpc.fromVpcAttributes(stack, `Vpc${i}`, {
         vpcId: `vpc-${i}`,
         vpcCidrBlock: `10.${100 + Math.floor(i / 16)}.${(i % 16) * 16}.0/20`,
-        availabilityZones: ['ap-southeast-2a'],
-        privateSubnetIds: [`subnet-${i}`],
-        privateSubnetRouteTableIds: [`rtb-${i}`],
+        availabilityZones: ['ap-northeast-1a', 'ap-northeast-1c'],
+        privateSubnetIds: [`subnet-${i}a`, `subnet-${i}c`],
+        privateSubnetRouteTableIds: [`rtb-${i}a`, `rtb-${i}c`],
       });
-      peerings.push(new SpokePeering(sydney, `P${i}`, { endpoint, spokeVpc: vpc }));
+      peerings.push(new SpokePeering(sydney, `P${i}`, { endpoint, spokeVpc: spoke, dnsOverrides: [dns] }));
     }
-    // (125 spokes with 4 hub route tables exceed the 500-resource stack limit, so no synth here.)
     const warnings = (p: SpokePeering) => p.node.metadata.filter((m) => m.type === 'aws:cdk:warning').map((m) => JSON.stringify(m.data));
     expect(warnings(peerings[49])).toEqual([]);
     expect(warnings(peerings[50]).join()).toContain('The hub VPC has 51 peering connections; the default quota is 50');
-    const extra = remoteSpoke(app, 'ap-southeast-2', 'Extra', '10.200.0.0/16');
-    expect(() => new SpokePeering(sydney, 'Extra', { endpoint, spokeVpc: extra.vpc }))
-      .toThrow('a VPC can have at most 125 peering connections, got a spoke number 126 (Extra/Vpc)');
+    const extraStack = new Stack(app, 'Extra', { env: { account: ACCOUNT, region: 'ap-northeast-1' } });
+    const extra = ec2.Vpc.fromVpcAttributes(extraStack, 'Vpc', {
+      vpcId: 'vpc-extra', vpcCidrBlock: '10.200.0.0/16', availabilityZones: ['ap-northeast-1a'], privateSubnetIds: ['s'], privateSubnetRouteTableIds: ['rtb-x'],
+    });
+    expect(() => new SpokePeering(sydney, 'Extra', { endpoint, spokeVpc: extra }))
+      .toThrow('a VPC can have at most 125 VPC peering connections (the AWS quota\'s maximum), got spoke number 126 (Extra/Vpc) for the hub VPC Sydney/HubVpc; join more VPCs through a transit gateway, or a second hub');
+    const sizes = app.synth().stacks.map((s) => [s.stackName, Object.keys(s.template.Resources ?? {}).length] as [string, number]);
+    expect(sizes.filter(([, n]) => n >= 500)).toEqual([]);
+    expect(sizes).toHaveLength(1 + 5 + 125 + 1);
+    expect(sizes.find(([name]) => name === 'Sydney')![1]).toBeLessThan(100);
   });
 
   test('CIDRs only known at deploy time draw a warning instead of an overlap check', () => {

@@ -14,6 +14,8 @@
 
 export interface CustomResourceEvent {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
+  /** The handler's ARN (CloudFormation always sends it; older test events may not). */
+  readonly ServiceToken?: string;
   readonly ResponseURL: string;
   readonly StackId: string;
   readonly RequestId: string;

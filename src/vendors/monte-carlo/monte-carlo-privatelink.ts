@@ -6,7 +6,11 @@ import { DnsTarget, PrivateDnsOverride } from '../../consumer/private-dns-overri
 import { PrivateLinkEndpoint } from '../../consumer/privatelink-endpoint';
 import { isZoneName } from '../../internal/dns-names';
 import { addOutputs } from '../../internal/outputs';
+import { literalCidr } from '../../internal/subnets';
 import { invalid, isLiteral, isRegionName, show } from '../../internal/validation';
+import { linkProbe } from '../../probe/link-probe';
+import type { PrivateLinkProbe } from '../../probe/privatelink-probe';
+import type { LinkProbeOptions } from '../../probe/privatelink-probe-props';
 
 /** The private hosted zone every Monte Carlo Agent Service PrivateLink hostname lives in. */
 const MONTE_CARLO_PRIVATELINK_ZONE = 'privatelink.getmontecarlo.com';
@@ -73,6 +77,17 @@ export interface MonteCarloPrivateLinkProps {
    * @default - a new private hosted zone associated with `vpc`
    */
   readonly existingZone?: route53.IPrivateHostedZone;
+
+  /**
+   * Check from inside the VPC that the Agent Service hostname resolves to the endpoint and
+   * answers TLS on 443 (Monte Carlo's "Verify Connectivity" step): a `PrivateLinkProbe` with a
+   * deploy-time check after the DNS override and a canary with an alarm. Until Monte Carlo
+   * approves the endpoint, the diagnosis says the endpoint is pending acceptance.
+   *
+   * @default - on: the deploy-time check reports without failing the deploy, the canary runs every 5 minutes
+   */
+  readonly probe?: LinkProbeOptions;
+
   /**
    * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
    * the README, "Stack outputs"): `EndpointId` (send it to Monte Carlo) and `BackendServiceUrl`.
@@ -128,6 +143,9 @@ export class MonteCarloPrivateLink extends Construct implements ec2.IConnectable
   /** Network access to the endpoint (port 443). */
   public readonly connections: ec2.Connections;
 
+  /** The VPC's probe (unless `probe.enabled` is false). */
+  public readonly probe?: PrivateLinkProbe;
+
   constructor(scope: Construct, id: string, props: MonteCarloPrivateLinkProps) {
     super(scope, id);
     const hostname = props.hostname ?? MONTE_CARLO_DEFAULT_HOSTNAME;
@@ -156,6 +174,13 @@ export class MonteCarloPrivateLink extends Construct implements ec2.IConnectable
     this.connections = this.endpoint.connections;
     this.hostname = hostname;
     this.backendServiceUrl = `https://${hostname}`;
+    this.probe = linkProbe(this, 'Probe', {
+      hostname,
+      vpc: props.vpc,
+      endpoint: this.endpoint,
+      endpointCidr: literalCidr(props.vpc) ?? props.vpc.vpcCidrBlock,
+      after: [this.dnsOverride, this.endpoint],
+    }, props.probe);
 
     addOutputs(this, props.outputs, {
       EndpointId: {

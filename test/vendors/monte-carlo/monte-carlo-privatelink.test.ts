@@ -64,6 +64,14 @@ describe('MonteCarloPrivateLink', () => {
     expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('0.0.0.0/0');
   });
 
+  test('probes the Agent Service hostname from the VPC after the DNS override ("Verify Connectivity"); off with probe.enabled false', () => {
+    const { template } = monteCarlo();
+    const checks = Object.values(template.findResources('Custom::PrivateLinkProbe'));
+    expect(checks.map((c) => c.Properties.Hostname)).toEqual(['artemis.privatelink.getmontecarlo.com']);
+    expect(checks[0].DependsOn).toEqual(expect.arrayContaining(Object.keys(template.findResources('AWS::Route53::RecordSet'))));
+    expect(monteCarlo({ probe: { enabled: false } }).template.findResources('Custom::PrivateLinkProbe')).toEqual({});
+  });
+
   test('a private zone privatelink.getmontecarlo.com on the VPC with a CNAME artemis to the endpoint', () => {
     const { template, construct } = monteCarlo();
     template.resourceCountIs('AWS::Route53::HostedZone', 1);

@@ -1,16 +1,22 @@
-import { CustomResource, Stack } from 'aws-cdk-lib';
+import { CustomResource, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { API_HANDLER_TIMEOUT, dynatraceApiHandler } from '../api-handler';
 import type { DynatraceEnvironment } from '../dynatrace-environment';
 import { PrivatelinkApiFunction } from './privatelink-api-function';
 import { DnsTarget, PrivateDnsOverride } from '../../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../../consumer/privatelink-endpoint';
 import { SpokePeering } from '../../../consumer/spoke-peering';
+import { stateOf } from '../../../internal/construct-state';
 import { serviceTimeoutFor } from '../../../internal/handler-function';
 import { addOutputs } from '../../../internal/outputs';
+import { literalCidr } from '../../../internal/subnets';
 import { invalid, isAccountId, isLiteral, show } from '../../../internal/validation';
+import { linkProbe } from '../../../probe/link-probe';
+import type { PrivateLinkProbe } from '../../../probe/privatelink-probe';
+import type { LinkProbeOptions } from '../../../probe/privatelink-probe-props';
 
 /**
  * Properties of a `DynatracePrivateLink`.
@@ -78,6 +84,16 @@ export interface DynatracePrivateLinkProps {
   readonly disablePrivateLinkOnDelete?: boolean;
 
   /**
+   * Check from inside the hub VPC, and from each spoke, that `{environmentId}.live.dynatrace.com`
+   * resolves to the endpoint's addresses and answers TLS on 443, as the guide's `nslookup` step
+   * does by hand: a `PrivateLinkProbe` with a deploy-time check after enable and a canary with
+   * an alarm per VPC.
+   *
+   * @default - on: the deploy-time check reports without failing the deploy, the canary runs every 5 minutes
+   */
+  readonly probe?: LinkProbeOptions;
+
+  /**
    * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
    * the README, "Stack outputs"): `EndpointId`, `EndpointServiceName` and `Hostname`.
    *
@@ -117,6 +133,10 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
    * `connections.allowDefaultPortFrom(peer)`.
    */
   public readonly connections: ec2.Connections;
+  /** The hub VPC's probe (unless `probe.enabled` is false). */
+  public readonly probe?: PrivateLinkProbe;
+
+  private readonly probeOptions?: LinkProbeOptions;
 
   constructor(scope: Construct, id: string, props: DynatracePrivateLinkProps) {
     super(scope, id);
@@ -143,7 +163,18 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
         Operation: 'Allowlist',
         Accounts: accounts,
         RetainOnDelete: String(props.retainAllowlistOnDelete ?? true),
+        // The handler checks that the service is in this region, or accepts it natively.
+        VpcRegion: Stack.of(props.vpc).region,
       },
+    });
+    stateOf(handler, 'DescribeVpcEndpointServices', () => {
+      handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:DescribeVpcEndpointServices'], resources: ['*'] }));
+      Validations.of(handler.role!).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'ec2:DescribeVpcEndpointServices supports no resource-level permissions; the handler asks it whether ' +
+          'Dynatrace\'s endpoint service accepts endpoints from the VPC\'s region.',
+      });
+      return true;
     });
     // Deletes still call Dynatrace: keep the handler's permissions until then.
     if (handler.role) allowlist.node.addDependency(handler.role);
@@ -152,6 +183,8 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
     this.endpoint = new PrivateLinkEndpoint(this, 'Endpoint', {
       vpc: props.vpc,
       serviceName: this.endpointServiceName,
+      // The VPC's own region, or the service's when it accepts this region natively.
+      serviceRegion: allowlist.getAttString('ServiceRegion'),
       subnets: props.subnets,
     });
     this.connections = this.endpoint.connections;
@@ -161,6 +194,7 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       target: DnsTarget.fromEndpoint(this.endpoint),
     });
 
+    const probeAfter: IDependable[] = [this.dnsOverride, this.endpoint];
     if (props.enablePrivateLink ?? true) {
       const enable = new CustomResource(this, 'Enable', {
         serviceToken: handler.functionArn,
@@ -175,7 +209,16 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       // Enabling makes agents use only the environment's domain: only once it resolves here.
       enable.node.addDependency(this.dnsOverride, this.endpoint);
       if (handler.role) enable.node.addDependency(handler.role);
+      probeAfter.push(enable);
     }
+    this.probeOptions = props.probe;
+    this.probe = linkProbe(this, 'Probe', {
+      hostname: this.hostname,
+      vpc: props.vpc,
+      endpoint: this.endpoint,
+      endpointCidr: literalCidr(props.vpc) ?? props.vpc.vpcCidrBlock,
+      after: probeAfter,
+    }, props.probe);
 
     addOutputs(this, props.outputs, {
       EndpointId: { description: 'VPC endpoint ID of the Dynatrace PrivateLink endpoint', value: this.endpoint.vpcEndpointId },
@@ -185,15 +228,24 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
   }
 
   /**
-   * Joins another VPC of this account (this region or another) over VPC peering: routes, the
-   * endpoint's security group, and the DNS override. See `SpokePeering` for the requirements
-   * on a VPC in another region.
+   * Joins another VPC of this account (this region or another) over VPC peering, in the guide's
+   * order: the peering, routes on both sides and the endpoint's security group, then a DNS
+   * override of its own for the spoke. The VPC may be created in this app, in any stack that
+   * names its region, or imported. The spoke's stack requests the peering; for a VPC in another
+   * region, the hub-side resources go into a stack of this region named `<hub stack>-<this
+   * construct's ID>-<id>`, which deploys after the spoke's stack. See `SpokePeering`.
    *
    * @param id construct ID of the peering
    * @param spokeVpc the VPC whose hosts send data to Dynatrace
    */
   public addSpokeVpc(id: string, spokeVpc: ec2.IVpc): SpokePeering {
-    return new SpokePeering(this, id, { endpoint: this.endpoint, spokeVpc, dnsOverrides: [this.dnsOverride] });
+    return new SpokePeering(this, id, {
+      endpoint: this.endpoint,
+      spokeVpc,
+      dnsOverrides: [this.dnsOverride],
+      probeHostname: this.probe ? this.hostname : undefined,
+      probe: this.probeOptions,
+    });
   }
 
   private validate(props: DynatracePrivateLinkProps, accounts: string[]): void {

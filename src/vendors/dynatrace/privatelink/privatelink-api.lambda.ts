@@ -21,11 +21,29 @@ import { ApiDeps, ApiProperties, DynatraceApi, environmentOf, isAuthRefusal } fr
 const PRIVATE_LINK = '/api/config/v1/aws/privateLink';
 const ALLOWLIST = `${PRIVATE_LINK}/allowlistedAccounts`;
 
-export type Deps = ApiDeps;
+/** What the region check asks EC2 (in the VPC's region). */
+export interface EndpointServices {
+  /**
+   * Whether the endpoint service in `serviceRegion` accepts endpoints from this region
+   * (native cross-region PrivateLink): DescribeVpcEndpointServices with `ServiceRegions`.
+   */
+  acceptsCrossRegion(serviceName: string, serviceRegion: string, signal?: AbortSignal): Promise<boolean>;
+}
+
+export interface Deps extends ApiDeps {
+  /**
+   * Asked only when the service's region is not the VPC's.
+   *
+   * @default - EC2 in the function's region
+   */
+  readonly endpointServices?: EndpointServices;
+}
 
 interface Props extends ApiProperties {
   readonly Operation: 'Allowlist' | 'Enable';
   readonly Accounts?: string[];
+  /** The region of the VPC the endpoint is made in (older resources have none: no check). */
+  readonly VpcRegion?: string;
   /** "false" removes the accounts on delete; anything else keeps them. */
   readonly RetainOnDelete?: string;
   readonly DisableOnDelete?: string;
@@ -49,7 +67,8 @@ export async function privateLinkWork(ctx: WorkContext, deps: Deps): Promise<Cus
   }
   const api = await DynatraceApi.connect(props, ctx, deps);
   if (props.Operation === 'Allowlist') {
-    return { physicalResourceId, data: await convergeAllowlist(api, ctx, props) };
+    const data = await convergeAllowlist(api, ctx, props);
+    return { physicalResourceId, data: { ...data, ServiceRegion: await checkRegion(ctx, deps, props, data.ServiceName) } };
   }
   await setEnabled(api, true, ctx.log);
   return { physicalResourceId, data: { Enabled: 'true' } };
@@ -75,6 +94,30 @@ async function convergeAllowlist(api: DynatraceApi, ctx: WorkContext, props: Pro
   }
   log(`endpoint service ${serviceName}; PrivateLink ${config.json.enabled ? 'enabled' : 'not enabled yet'}`);
   return { ServiceName: serviceName };
+}
+
+/**
+ * The region the endpoint must name as its service region: the VPC's own when the service is
+ * there; the service's when it accepts this region natively (cross-region PrivateLink); else a
+ * failure that names both regions and the fix.
+ */
+async function checkRegion(ctx: WorkContext, deps: Deps, props: Props, serviceName: string): Promise<string> {
+  const serviceRegion = serviceName.match(/^com\.amazonaws\.vpce\.([a-z]{2}(?:-[a-z]+)+-\d)\./)?.[1];
+  const vpcRegion = props.VpcRegion;
+  if (!vpcRegion) return serviceRegion ?? '';
+  if (!serviceRegion) {
+    throw new Error(`the endpoint service name ${serviceName} that Dynatrace returned names no AWS region, so the endpoint ` +
+      'cannot be placed; expected com.amazonaws.vpce.<region>.vpce-svc-…');
+  }
+  if (serviceRegion === vpcRegion) return vpcRegion;
+  if (await (deps.endpointServices ?? awsEndpointServices()).acceptsCrossRegion(serviceName, serviceRegion, ctx.signal)) {
+    ctx.log(`endpoint service ${serviceName} is in ${serviceRegion} and accepts endpoints from ${vpcRegion}: native cross-region PrivateLink`);
+    return serviceRegion;
+  }
+  throw new Error(`the Dynatrace environment's endpoint service ${serviceName} is in ${serviceRegion}, but the VPC of this ` +
+    `DynatracePrivateLink is in ${vpcRegion}, and the service does not accept endpoints from ${vpcRegion} (native cross-region ` +
+    `PrivateLink). The accounts are allowlisted; to finish, put the hub VPC (and this construct's stack) in ${serviceRegion}, ` +
+    `or make a DynatracePrivateLink in ${serviceRegion} the hub and add this VPC to it with addSpokeVpc()`);
 }
 
 async function readAllowlist(api: DynatraceApi): Promise<Set<string>> {
@@ -153,6 +196,23 @@ async function setEnabled(api: DynatraceApi, enabled: boolean, log: (l: string) 
 /** An update of the same environment, however reached (otherwise a replacement: start anew). */
 function sameEnvironment(event: CustomResourceEvent): boolean {
   return event.RequestType === 'Update' && environmentOf(event.OldResourceProperties) === environmentOf(event.ResourceProperties);
+}
+
+/** EC2 in the function's region, loaded only when a region check needs it. */
+function awsEndpointServices(): EndpointServices {
+  return {
+    async acceptsCrossRegion(serviceName, serviceRegion, signal) {
+      const { EC2Client, DescribeVpcEndpointServicesCommand } = await import('@aws-sdk/client-ec2');
+      try {
+        const out = await new EC2Client({}).send(
+          new DescribeVpcEndpointServicesCommand({ ServiceNames: [serviceName], ServiceRegions: [serviceRegion] }), { abortSignal: signal });
+        return (out.ServiceDetails ?? []).some((d) => d.ServiceName === serviceName);
+      } catch (error) {
+        if ((error as { name?: string }).name === 'InvalidServiceName') return false;
+        throw error;
+      }
+    },
+  };
 }
 
 export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {

@@ -117,21 +117,71 @@ describe('DynatracePrivateLink', () => {
     expect(DynatraceEnvironment.throughActiveGate('ag.example.com:443', 'abc12345').apiUrl).toBe('https://ag.example.com:443/e/abc12345');
   });
 
-  test('addSpokeVpc joins a Tokyo VPC: peering, ingress and the zone association', () => {
+  test('addSpokeVpc joins a Tokyo VPC created in the app: peering from Tokyo, then a Sydney hub-side stack with routes, 443 and the zone', () => {
     const { stack, app, apiToken, vpc } = setup();
     const construct = new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
-    const tokyo = new Stack(app, 'Tokyo', { env: { account: '111111111111', region: 'ap-northeast-1' }, crossRegionReferences: true });
-    construct.addSpokeVpc('Tokyo', ec2.Vpc.fromVpcAttributes(tokyo, 'Vpc', {
-      vpcId: 'vpc-0f1e2d3c4b5a69788',
-      vpcCidrBlock: '10.71.0.0/16',
-      availabilityZones: ['ap-northeast-1a'],
-      privateSubnetIds: ['subnet-1'],
-      privateSubnetRouteTableIds: ['rtb-1'],
-    }));
+    const tokyo = new Stack(app, 'Tokyo', { env: { account: '111111111111', region: 'ap-northeast-1' } });
+    const tokyoVpc = new ec2.Vpc(tokyo, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.71.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
+    const spoke = construct.addSpokeVpc('Tokyo', tokyoVpc);
+    expect(spoke.hubSideStack.stackName).toBe(`${stack.stackName}-Dynatrace-Tokyo`);
+    Template.fromStack(tokyo).hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: stack.region, VpcId: { Ref: Match.stringLikeRegexp('^Vpc') } });
+    const side = Template.fromStack(spoke.hubSideStack);
+    side.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'abc12345.live.dynatrace.com.', VPCs: [Match.objectLike({ VPCRegion: 'ap-northeast-1' })] });
+    side.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.71.0.0/16', FromPort: 443 });
+    // Enable waits for the hub's own DNS only: the hub template holds no spoke resource.
+    const hub = Template.fromStack(stack);
+    hub.resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
+    hub.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [Match.objectLike({ VPCRegion: stack.region })] });
+  });
+
+  test('the region check: the allowlist gets the VPC\'s region, the endpoint takes its service region from the answer, and EC2 may be asked', () => {
+    const { stack } = dynatrace();
     const t = Template.fromStack(stack);
-    t.hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: 'ap-northeast-1', PeerVpcId: 'vpc-0f1e2d3c4b5a69788' });
-    t.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: Match.arrayWith([{ VPCId: 'vpc-0f1e2d3c4b5a69788', VPCRegion: 'ap-northeast-1' }]) });
-    t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupIngress: Match.arrayWith([Match.objectLike({ CidrIp: '10.71.0.0/16', FromPort: 443 })]) });
+    const allowlist = Object.entries(t.findResources('Custom::DynatracePrivateLink', { Properties: { Operation: 'Allowlist' } }));
+    expect(allowlist).toHaveLength(1);
+    expect(allowlist[0][1].Properties.VpcRegion).toBe(stack.region);
+    t.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceRegion: { 'Fn::GetAtt': [allowlist[0][0], 'ServiceRegion'] } });
+    t.hasResourceProperties('Custom::PrivateLinkAzFilter', { ServiceRegion: { 'Fn::GetAtt': [allowlist[0][0], 'ServiceRegion'] } });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ec2:DescribeVpcEndpointServices', Resource: '*' })]) },
+    });
+  });
+
+  test('probes the hostname from the hub VPC after enable and the DNS override, connecting only to the hub\'s CIDR', () => {
+    const { template, construct } = dynatrace();
+    expect(construct.probe).toBeDefined();
+    const checks = Object.values(template.findResources('Custom::PrivateLinkProbe'));
+    expect(checks).toHaveLength(1);
+    expect(checks[0].Properties).toMatchObject({ Hostname: 'abc12345.live.dynatrace.com', Port: 443, FailDeployment: 'false' });
+    const enableId = Object.keys(template.findResources('Custom::DynatracePrivateLink', { Properties: { Operation: 'Enable' } }))[0];
+    const zoneId = Object.keys(template.findResources('AWS::Route53::HostedZone'))[0];
+    expect(checks[0].DependsOn).toEqual(expect.arrayContaining([enableId, zoneId]));
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('PrivateLink probe'),
+      SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '10.70.0.0/16', FromPort: 443 })]),
+    });
+    expect(JSON.stringify(template.findResources('AWS::EC2::SecurityGroup'))).not.toContain('0.0.0.0/0');
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 1);
+  });
+
+  test('probe: { enabled: false } adds no probe; failDeployment passes through', () => {
+    expect(dynatrace({ probe: { enabled: false } }).template.findResources('Custom::PrivateLinkProbe')).toEqual({});
+    dynatrace({ probe: { failDeployment: true } }).template.hasResourceProperties('Custom::PrivateLinkProbe', { FailDeployment: 'true' });
+  });
+
+  test('a spoke in another region is probed from a stack of its own region, after the hub side', () => {
+    const { stack, app, apiToken, vpc } = setup();
+    const construct = new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
+    const tokyo = new Stack(app, 'Tokyo', { env: { account: '111111111111', region: 'ap-northeast-1' } });
+    const tokyoVpc = new ec2.Vpc(tokyo, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.71.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
+    const spoke = construct.addSpokeVpc('Tokyo', tokyoVpc);
+    const probeStack = Stack.of(spoke.probe!);
+    expect(probeStack.stackName).toBe(`${spoke.hubSideStack.stackName}-Probe`);
+    expect(probeStack.region).toBe('ap-northeast-1');
+    expect(probeStack.dependencies).toContain(spoke.hubSideStack);
+    const t = Template.fromStack(probeStack);
+    t.hasResourceProperties('Custom::PrivateLinkProbe', { Hostname: 'abc12345.live.dynatrace.com', EndpointRegion: stack.region });
+    t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '10.70.0.0/16', FromPort: 443 })]) });
   });
 
   test('cdk-nag finds nothing in the construct', () => {

@@ -106,6 +106,54 @@ describe('Allowlist operation', () => {
   });
 });
 
+describe('region check: the endpoint service against the VPC\'s region', () => {
+  /** Deps whose EC2 answers whether the service accepts endpoints from other regions, and records the question. */
+  function withEc2(accepts: boolean, asked: string[]): Deps {
+    return {
+      ...h.deps(),
+      endpointServices: { acceptsCrossRegion: async (name, region) => { asked.push(`${name} in ${region}`); return accepts; } },
+    };
+  }
+
+  test('the service in the VPC\'s region: ServiceRegion is that region, and EC2 is not asked', async () => {
+    const asked: string[] = [];
+    const answer = await h.invoke(h.event('Create', allowlist(undefined, { VpcRegion: 'ap-southeast-2' })), { deps: withEc2(false, asked) });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', Data: { ServiceName: SERVICE_NAME, ServiceRegion: 'ap-southeast-2' } });
+    expect(asked).toEqual([]);
+  });
+
+  test('another region that the service accepts natively: ServiceRegion is the service\'s (cross-region PrivateLink)', async () => {
+    const asked: string[] = [];
+    const answer = await h.invoke(h.event('Create', allowlist(undefined, { VpcRegion: 'ap-northeast-1' })), { deps: withEc2(true, asked) });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', Data: { ServiceRegion: 'ap-southeast-2' } });
+    expect(asked).toEqual([`${SERVICE_NAME} in ap-southeast-2`]);
+    expect(h.logs.join('\n')).toContain('accepts endpoints from ap-northeast-1: native cross-region PrivateLink');
+  });
+
+  test('another region the service does not accept: FAILED, naming both regions and the fix, after allowlisting', async () => {
+    const answer = await h.invoke(h.event('Create', allowlist(undefined, { VpcRegion: 'eu-west-1' })), { deps: withEc2(false, []) });
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toContain(`the Dynatrace environment's endpoint service ${SERVICE_NAME} is in ap-southeast-2, but the VPC of this ` +
+      'DynatracePrivateLink is in eu-west-1, and the service does not accept endpoints from eu-west-1 (native cross-region PrivateLink). ' +
+      'The accounts are allowlisted; to finish, put the hub VPC (and this construct\'s stack) in ap-southeast-2, or make a ' +
+      'DynatracePrivateLink in ap-southeast-2 the hub and add this VPC to it with addSpokeVpc()');
+    expect(h.dynatrace.allowlist.has('111111111111')).toBe(true);
+  });
+
+  test('EC2 failing to answer fails the resource with EC2\'s error, not a wrong region', async () => {
+    const deps: Deps = { ...h.deps(), endpointServices: { acceptsCrossRegion: async () => { throw new Error('UnauthorizedOperation: not allowed'); } } };
+    const answer = await h.invoke(h.event('Create', allowlist(undefined, { VpcRegion: 'eu-west-1' })), { deps });
+    expect(answer).toMatchObject({ Status: 'FAILED', Reason: expect.stringContaining('UnauthorizedOperation: not allowed') });
+  });
+
+  test('a resource of an older version (no VpcRegion) is not checked', async () => {
+    const asked: string[] = [];
+    const answer = await h.invoke(h.event('Create', allowlist()), { deps: withEc2(false, asked) });
+    expect(answer).toMatchObject({ Status: 'SUCCESS', Data: { ServiceRegion: 'ap-southeast-2' } });
+    expect(asked).toEqual([]);
+  });
+});
+
 describe('Enable operation', () => {
   test('enables PrivateLink when it is off', async () => {
     const answer = await h.invoke(h.event('Create', enable()));

@@ -1,0 +1,76 @@
+/**
+ * Dynatrace's cross-region design with every VPC created in the app: the PrivateLink hub in
+ * Sydney (ap-southeast-2, the environment's region) and spoke VPCs in Tokyo (ap-northeast-1) and
+ * Singapore (ap-southeast-1), joined over inter-region peering. No literal IDs, one `cdk deploy --all`.
+ *
+ * Shows: `DynatracePrivateLink.addSpokeVpc` with VPCs of other stacks of the same app, and the
+ * guide's order per spoke: peering, routes on both sides, then DNS. The stacks deploy as
+ * 1. DynatraceHub (Sydney): the hub VPC, allowlist, endpoint, the hub's DNS override, enable;
+ * 2. DynatraceTokyo and DynatraceSingapore: each spoke VPC, the peering it requests to the hub,
+ *    and its routes to the hub;
+ * 3. DynatraceHub-Dynatrace-Tokyo and DynatraceHub-Dynatrace-Singapore (Sydney, created by the
+ *    construct): the hub's routes to the spoke, 443 opened on the endpoint to the spoke's CIDR
+ *    block, then the spoke's own private zone for {env}.live.dynatrace.com.
+ * A spoke whose stack fails never gets step 3, so its hosts keep resolving Dynatrace publicly.
+ *
+ * Replace before deploying: ACCOUNT, ENVIRONMENT_ID, API_TOKEN_SECRET (see examples/dynatrace-same-region).
+ */
+import { App, AppProps, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
+
+const ACCOUNT = '111111111111';
+const ENVIRONMENT_ID = 'abc12345';
+const API_TOKEN_SECRET = 'dynatrace/api-token';
+
+/** A VPC of isolated subnets (hosts reach Dynatrace through the hub only), with flow logs. */
+function isolatedVpc(stack: Stack, cidr: string, azs: string[]): ec2.Vpc {
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    ipAddresses: ec2.IpAddresses.cidr(cidr),
+    availabilityZones: azs,
+    natGateways: 0,
+    subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
+    flowLogs: {
+      all: {
+        destination: ec2.FlowLogDestination.toCloudWatchLogs(new logs.LogGroup(stack, 'FlowLogs', {
+          retention: logs.RetentionDays.ONE_YEAR,
+          removalPolicy: RemovalPolicy.RETAIN,
+        })),
+      },
+    },
+  });
+  // Stacks in a named region list their AZs (no synth-time lookup); cfn-lint's W3010 is about
+  // templates meant for any region, which these are not.
+  for (const subnet of vpc.isolatedSubnets) {
+    (subnet.node.defaultChild as ec2.CfnSubnet).addMetadata('cfn-lint', { config: { ignore_checks: ['W3010'] } });
+  }
+  return vpc;
+}
+
+export function createApp(props?: AppProps): App {
+  const app = new App(props);
+  const stack = (id: string, region: string, description: string) => new Stack(app, id, {
+    env: { account: ACCOUNT, region },
+    description: `cdk-saas-privatelink example: ${description}`,
+  });
+  const hub = stack('DynatraceHub', 'ap-southeast-2', 'Dynatrace PrivateLink hub in Sydney');
+  const tokyo = stack('DynatraceTokyo', 'ap-northeast-1', 'Tokyo spoke of the Dynatrace PrivateLink hub');
+  const singapore = stack('DynatraceSingapore', 'ap-southeast-1', 'Singapore spoke of the Dynatrace PrivateLink hub');
+
+  const dynatrace = new DynatracePrivateLink(hub, 'Dynatrace', {
+    outputs: true,
+    environment: DynatraceEnvironment.saas(ENVIRONMENT_ID),
+    apiToken: secretsmanager.Secret.fromSecretNameV2(hub, 'ApiToken', API_TOKEN_SECRET),
+    apiTokenField: 'apiToken',
+    vpc: isolatedVpc(hub, '10.70.0.0/16', ['ap-southeast-2a', 'ap-southeast-2b']),
+  });
+  dynatrace.addSpokeVpc('Tokyo', isolatedVpc(tokyo, '10.71.0.0/16', ['ap-northeast-1a', 'ap-northeast-1c']));
+  dynatrace.addSpokeVpc('Singapore', isolatedVpc(singapore, '10.72.0.0/16', ['ap-southeast-1a', 'ap-southeast-1b']));
+  return app;
+}
+
+if (require.main === module) {
+  createApp().synth();
+}

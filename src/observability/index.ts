@@ -1,0 +1,2 @@
+export * from './privatelink-dashboard';
+export * from './privatelink-dashboard-props';

@@ -1,0 +1,2 @@
+export * from './privatelink-probe';
+export * from './privatelink-probe-props';

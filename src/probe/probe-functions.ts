@@ -1,0 +1,104 @@
+import { CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { PROBE_NAMESPACE, probeFunctionTimeoutMs } from './probe-contract';
+import { ProbeFunction } from './probe-function';
+import { ProbeRunnerFunction } from './probe-runner-function';
+import { grantVpcNetworkInterfaces, handlerFunction, singletonHandler, skipCheckov } from '../internal/handler-function';
+
+/** The runner's Lambda timeout: endpoint lookups, the slowest probe (65 s at most), metrics, and the answer's reserve. */
+export const RUNNER_TIMEOUT = Duration.minutes(3);
+
+const RUNNER_ID = 'SaasPrivateLinkProbeRunner';
+
+/**
+ * The stack's one probe runner (outside any VPC), created on first use with the permissions
+ * every probe needs; each probe adds the right to invoke its own probe functions.
+ */
+export function probeRunner(scope: Construct): lambda.Function {
+  const existing = Stack.of(scope).node.tryFindChild(RUNNER_ID) as lambda.Function | undefined;
+  if (existing) return existing;
+  const fn = singletonHandler(scope, RUNNER_ID, ProbeRunnerFunction, {
+    description: 'cdk-saas-privatelink: runs the PrivateLink probes of this stack (deploy-time checks and canaries)',
+    timeout: RUNNER_TIMEOUT,
+  });
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'],
+    resources: ['*'],
+  }));
+  fn.addToRolePolicy(new iam.PolicyStatement({
+    actions: ['cloudwatch:PutMetricData'],
+    resources: ['*'],
+    conditions: { StringEquals: { 'cloudwatch:namespace': PROBE_NAMESPACE } },
+  }));
+  Validations.of(fn.role!).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'ec2:DescribeVpcEndpoints and ec2:DescribeNetworkInterfaces support no resource-level permissions; ' +
+      `cloudwatch:PutMetricData supports none either and is limited to the namespace ${PROBE_NAMESPACE} by a condition.`,
+  });
+  return fn;
+}
+
+/** Lets the runner invoke one probe function (its unqualified ARN only: no wildcard). */
+export function allowRunnerToInvoke(runner: lambda.IFunction, probeFn: lambda.IFunction): void {
+  runner.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [probeFn.functionArn] }));
+}
+
+export interface VpcProbeFunctionOptions {
+  readonly vpc: ec2.IVpc;
+  readonly vpcCidr: string;
+  readonly subnets: ec2.ISubnet[];
+  readonly port: number;
+  readonly stepTimeout: Duration;
+  /** What the function checks, for its description. */
+  readonly target: string;
+  /** Where the service's addresses are (the egress rule's peer); any IPv4 address when unknown. */
+  readonly destination?: ec2.IPeer;
+}
+
+/**
+ * One VPC's probe function, with a security group that opens only what the probe needs: DNS
+ * to the VPC's resolver, and the service port to any IPv4 address (the vendor's addresses are
+ * not known at synth, and are checked to be private before any connection is made).
+ */
+export function vpcProbeFunction(scope: Construct, options: VpcProbeFunctionOptions): { fn: lambda.Function; securityGroup: ec2.SecurityGroup } {
+  const securityGroup = new ec2.SecurityGroup(scope, 'SecurityGroup', {
+    vpc: options.vpc,
+    description: `PrivateLink probe ${scope.node.path}: DNS to the VPC resolver, TCP ${options.port} to ${options.target}`,
+    allowAllOutbound: false,
+  });
+  const vpcPeer = ec2.Peer.ipv4(options.vpcCidr);
+  securityGroup.addEgressRule(vpcPeer, ec2.Port.udp(53), 'DNS to the VPC resolver');
+  securityGroup.addEgressRule(vpcPeer, ec2.Port.tcp(53), 'DNS over TCP to the VPC resolver (large answers)');
+  securityGroup.addEgressRule(options.destination ?? ec2.Peer.anyIpv4(), ec2.Port.tcp(options.port),
+    options.destination
+      ? 'The endpoint\'s network, where the service\'s addresses are'
+      : 'The service\'s private addresses (checked to be private before connecting)');
+
+  const fn = handlerFunction(scope, 'Function', ProbeFunction, {
+    description: `Checks from inside the VPC that ${options.target} is reachable privately (${scope.node.path})`,
+    timeout: Duration.millis(probeFunctionTimeoutMs(options.stepTimeout.toMilliseconds())),
+    functionOptions: {
+      vpc: options.vpc,
+      vpcSubnets: { subnets: options.subnets },
+      securityGroups: [securityGroup],
+    },
+  });
+  const role = fn.role!;
+  grantVpcNetworkInterfaces(role);
+  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  if (policy) {
+    skipCheckov(policy.node.defaultChild as CfnResource, {
+      CKV_AWS_111: 'The only writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
+        'which support no resource-level permissions.',
+    });
+  }
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions; ' +
+      'the probe function has no other permission.',
+  });
+  return { fn, securityGroup };
+}
