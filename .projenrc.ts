@@ -1,4 +1,15 @@
-import { awscdk, javascript } from 'projen';
+import { awscdk, github, javascript } from 'projen';
+
+// ---- Issue 14: toolchains for GitHub Actions ----
+// `npm test` builds and runs the Python, Java and Go bindings and lints the workflows with
+// actionlint (a Go program), so every GitHub job that runs it sets up the same toolchains as
+// this project's machines: Java 17 (Maven comes with the runner image), Python 3.11, Go 1.25+.
+const bindingToolchains: github.workflows.JobStep[] = [
+  { name: 'Set up Java 17', uses: 'actions/setup-java@v6.0.0', with: { 'distribution': 'temurin', 'java-version': '17' } },
+  { name: 'Set up Python 3.11', uses: 'actions/setup-python@v7.0.0', with: { 'python-version': '3.11' } },
+  { name: 'Set up Go', uses: 'actions/setup-go@v7.0.0', with: { 'go-version-file': 'bindings/go/go.mod', 'cache': false } },
+];
+// ---- end issue 14 ----
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-saas-privatelink',
@@ -14,15 +25,32 @@ const project = new awscdk.AwsCdkConstructLibrary({
   packageManager: javascript.NodePackageManager.NPM,
   projenrcTs: true,
 
-  // The lowest aws-cdk-lib that has InterfaceVpcEndpoint.serviceRegion (2.211.0) and that cdk-nag 3 accepts.
-  cdkVersion: '2.257.0',
+  // The lowest aws-cdk-lib where Validations.of(app).addPlugins(new PrivateLinkChecks(app)) reports, and fails, in
+  // every language (2.258 hands plugins the construct tree; from 2.262 a failed validation throws, so Python exits 1).
+  cdkVersion: '2.262.0',
   constructsVersion: '10.5.1',
   jsiiVersion: '~5.9.0',
   typescriptVersion: '~5.9.0',
 
-  // Nothing is published from here; the publishing blocks keep every jsii target configured.
-  github: false,
-  release: false,
+  // ---- Issue 14: Node.js 22/24, GitHub workflows, releases ----
+  // The supported Node.js LTS lines are 22 and 24 (engines: >= 22); CI and GitHub run on 24.
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '24.x',
+  // build.yml (build = `npm test` + packaging, self-mutation), release.yml (npm, PyPI, Maven
+  // Central, NuGet, Go), upgrade-main.yml (dependency upgrades as pull requests).
+  github: true,
+  // No Mergify app, no semantic-title rule for pull requests, no template: the workflows only.
+  githubOptions: { mergify: false, pullRequestLint: false },
+  pullRequestTemplate: false,
+  release: true,
+  releaseToNpm: true,
+  buildWorkflowOptions: {
+    // `npm ci` as in .ci/run; files the build changes are still pushed back (self-mutation).
+    mutableInstall: false,
+    preBuildSteps: bindingToolchains,
+  },
+  releaseWorkflowSetupSteps: bindingToolchains,
+  // ---- end issue 14 ----
   publishToPypi: {
     distName: 'cdk-saas-privatelink',
     module: 'cdk_saas_privatelink',
@@ -55,7 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/dns-packet@^5',
     'fast-check@^4',
     'tsconfig-paths@^4',
-    '@types/node@^20',
+    '@types/node@^22', // issue 14: the lowest supported Node.js line
   ],
 
   // Handlers (*.lambda.ts) are bundled by esbuild when the library is built, never at the user's synth.
@@ -171,6 +199,46 @@ test.prependSpawn(project.tasks.tryFind('compile')!);
 test.prependSpawn(project.tasks.tryFind('pre-compile')!);
 test.prependSpawn(pythonTools);
 test.spawn(templateChecks);
+// ---- Issue 14: Node.js check, jsii-diff, the latest aws-cdk-lib pass, actionlint ----
+// Folders of the clone's own: Node.js (scripts/use-node.sh), the latest CDK packages
+// (scripts/latest-cdk.ts), Go tools such as actionlint (GOBIN, scripts/actionlint.sh). Not in git,
+// not in the npm package, and jest neither crawls nor resolves modules from them.
+const ownFolders = ['.node', '.latest-cdk', '.tools'];
+project.gitignore.exclude(...ownFolders.map((dir) => `/${dir}/`));
+project.npmignore?.exclude(...ownFolders.map((dir) => `/${dir}/`));
+project.tryFindObjectFile('package.json')!.addToArray('jest.modulePathIgnorePatterns', ...ownFolders.map((dir) => `<rootDir>/${dir}/`));
+// The first line of `npm test`: the node it runs on (22 or later, or it stops with what to do).
+const nodeCheck = project.addTask('node-check', {
+  description: 'Print the Node.js in use; fail if it is older than 22 (scripts/use-node.sh installs one into .node/)',
+  exec: 'bash scripts/use-node.sh --check',
+});
+test.prependSpawn(nodeCheck);
+// jsii-diff against the last release on npm; a dry run that cannot fail until there is one.
+const compat = project.tasks.tryFind('compat')!;
+compat.reset('bash scripts/compat.sh');
+compat.description = 'jsii-diff against the last release on npm (a dry run that cannot fail before the first release)';
+test.spawn(compat);
+// The examples on the newest aws-cdk-lib the peer range allows, compared with the floor.
+const latestCdk = project.addTask('test:latest-cdk', {
+  description: 'Synthesize every example on the newest aws-cdk-lib (installed into .latest-cdk/) and on the floor; fail on an unexplained difference',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/latest-cdk.ts',
+});
+test.spawn(latestCdk);
+// actionlint over the generated GitHub workflows (installed with Go into .tools/bin/).
+const workflowsLint = project.addTask('test:workflows', {
+  description: 'Lint .github/workflows/*.yml with actionlint (needs Go; installs it into .tools/bin/)',
+  exec: 'bash scripts/actionlint.sh',
+});
+test.spawn(workflowsLint);
+// GitHub's build and release jobs run `npx projen build`: the projen synth (self-mutation), then
+// exactly `npm test` (which compiles first), then packaging; not a second compile before the
+// tests. The build workflow locks the build task, so this overrides its steps in tasks.json.
+project.tryFindObjectFile('.projen/tasks.json')!.addOverride('tasks.build.steps', [
+  { spawn: project.defaultTask!.name },
+  { spawn: test.name },
+  { spawn: project.packageTask.name },
+]);
+// ---- end issue 14 ----
 // The Python, Java and Go bindings, built with jsii-pacmak, each synthesizing the Dynatrace
 // same-region scenario in its own language (pytest, Maven Surefire, go test). Needs the compile above.
 const bindingsTask = project.addTask('test:bindings', {

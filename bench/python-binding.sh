@@ -7,7 +7,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${BENCH_RUNS:-5}
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 
 [ -f .jsii ] && [ -f lib/index.js ] || npx projen compile
 log=$(mktemp)

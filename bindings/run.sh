@@ -33,8 +33,6 @@ for f in .jsii lib/index.js assets; do
   fi
 done
 
-# jsii's runtime warns about Node 20 on every start; the machine has Node 20.
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20
 export PYTHONDONTWRITEBYTECODE=1
 maven_repo=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository}
 pacmak=(npx --no-install jsii-pacmak --no-npmignore)

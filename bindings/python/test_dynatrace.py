@@ -68,7 +68,9 @@ EXPECTED_COUNTS = {
     "Custom::PrivateLinkAzFilter": 1,
     "Custom::DynatraceActiveGateToken": 1,
     "AWS::SecretsManager::Secret": 1,
-    "AWS::Lambda::Function": 3,
+    "Custom::PrivateLinkProbe": 1,
+    # The Dynatrace API handler, the AZ filter, the token handler, and the probe's runner and in-VPC function.
+    "AWS::Lambda::Function": 5,
 }
 
 

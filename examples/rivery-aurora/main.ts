@@ -77,6 +77,10 @@ export class RiveryAuroraStack extends Stack {
     // Enhanced monitoring needs a role with an AWS managed policy; turning it on is the database owner's choice.
     for (const instance of cluster.node.findAll().filter((c): c is rds.CfnDBInstance => c instanceof rds.CfnDBInstance)) {
       instance.addMetadata('checkov', { skip: [{ id: 'CKV_AWS_118', comment: 'Enhanced monitoring is the database owner\'s choice; it needs an AWS managed policy.' }] });
+      Validations.of(instance).acknowledge({
+        id: 'CloudFormation-Validate::W9008',
+        reason: 'An Aurora instance is encrypted by its cluster (storageEncrypted, with the key above); StorageEncrypted does not apply to it.',
+      });
     }
 
     const rivery = new RiveryPrivateLink(this, 'Rivery', {

@@ -256,7 +256,7 @@ describe('SpokePeering', () => {
       vpcId: 'vpc-extra', vpcCidrBlock: '10.200.0.0/16', availabilityZones: ['ap-northeast-1a'], privateSubnetIds: ['s'], privateSubnetRouteTableIds: ['rtb-x'],
     });
     expect(() => new SpokePeering(sydney, 'Extra', { endpoint, spokeVpc: extra }))
-      .toThrow('a VPC can have at most 125 VPC peering connections (the AWS quota\'s maximum), got spoke number 126 (Extra/Vpc) for the hub VPC Sydney/HubVpc; join more VPCs through a transit gateway, or a second hub');
+      .toThrow('`spokeVpc` Extra/Vpc would be peering connection number 126 of the hub VPC Sydney/HubVpc, past the 125 a VPC can have (the AWS quota\'s maximum); join more VPCs through a transit gateway (TransitGatewaySpoke), or a second hub');
     const sizes = app.synth().stacks.map((s) => [s.stackName, Object.keys(s.template.Resources ?? {}).length] as [string, number]);
     expect(sizes.filter(([, n]) => n >= 500)).toEqual([]);
     expect(sizes).toHaveLength(1 + 5 + 125 + 1);

@@ -9,6 +9,7 @@ import { PrivatelinkApiFunction } from './privatelink-api-function';
 import { DnsTarget, PrivateDnsOverride } from '../../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../../consumer/privatelink-endpoint';
 import { SpokePeering } from '../../../consumer/spoke-peering';
+import { TransitGatewaySpoke } from '../../../consumer/transit-gateway-spoke';
 import { stateOf } from '../../../internal/construct-state';
 import { serviceTimeoutFor } from '../../../internal/handler-function';
 import { addOutputs } from '../../../internal/outputs';
@@ -100,6 +101,39 @@ export interface DynatracePrivateLinkProps {
    * @default false
    */
   readonly outputs?: boolean;
+}
+
+/**
+ * How a spoke joins through a transit gateway (`DynatracePrivateLink.addSpokeVpcThroughTransitGateway`).
+ */
+export interface DynatraceTransitGatewayOptions {
+  /**
+   * The transit gateway of the hub's region: existing (`tgw-…`) or new
+   * (`TransitGatewaySpoke.newTransitGateway(...).ref`).
+   */
+  readonly transitGatewayId: string;
+
+  /**
+   * Your network's transit gateway in the spoke's region, peered with `transitGatewayId` (routes
+   * between the two VPCs in both), for a spoke in another region.
+   *
+   * @default - `transitGatewayId` (a spoke in the hub's region)
+   */
+  readonly spokeTransitGatewayId?: string;
+
+  /**
+   * The hub VPC's subnets for its attachment, one per AZ.
+   *
+   * @default - the hub VPC's private subnets
+   */
+  readonly hubSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The spoke VPC's subnets for its attachment, one per AZ.
+   *
+   * @default - the spoke VPC's private subnets
+   */
+  readonly spokeSubnets?: ec2.SubnetSelection;
 }
 
 /**
@@ -240,6 +274,27 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
    */
   public addSpokeVpc(id: string, spokeVpc: ec2.IVpc): SpokePeering {
     return new SpokePeering(this, id, {
+      endpoint: this.endpoint,
+      spokeVpc,
+      dnsOverrides: [this.dnsOverride],
+      probeHostname: this.probe ? this.hostname : undefined,
+      probe: this.probeOptions,
+    });
+  }
+
+  /**
+   * Joins another VPC of this account through an AWS Transit Gateway instead of VPC peering (past
+   * peering's 125 VPCs, or where a transit gateway is the network): attachments, routes through
+   * the transit gateway, the endpoint's security group, then a DNS override and a probe of the
+   * spoke's own, in the same stacks and order as `addSpokeVpc`. See `TransitGatewaySpoke`.
+   *
+   * @param id construct ID of the spoke
+   * @param spokeVpc the VPC whose hosts send data to Dynatrace
+   * @param options the transit gateway(s) and subnets
+   */
+  public addSpokeVpcThroughTransitGateway(id: string, spokeVpc: ec2.IVpc, options: DynatraceTransitGatewayOptions): TransitGatewaySpoke {
+    return new TransitGatewaySpoke(this, id, {
+      ...options,
       endpoint: this.endpoint,
       spokeVpc,
       dnsOverrides: [this.dnsOverride],

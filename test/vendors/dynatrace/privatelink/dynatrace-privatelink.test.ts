@@ -184,6 +184,22 @@ describe('DynatracePrivateLink', () => {
     t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '10.70.0.0/16', FromPort: 443 })]) });
   });
 
+  test('addSpokeVpcThroughTransitGateway: attachments and routes through the transit gateway, the spoke\'s zone and probe, no peering', () => {
+    const { stack, app, apiToken, vpc } = setup();
+    const construct = new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
+    const local = new Stack(app, 'Local', { env: { account: '111111111111', region: 'ap-southeast-2' } });
+    const localVpc = new ec2.Vpc(local, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.72.0.0/16'), availabilityZones: ['ap-southeast-2a'], natGateways: 0 });
+    const spoke = construct.addSpokeVpcThroughTransitGateway('Local', localVpc, { transitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa' });
+    const t = Template.fromStack(local);
+    t.resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
+    t.hasResourceProperties('AWS::EC2::TransitGatewayAttachment', { TransitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa' });
+    t.hasResourceProperties('AWS::EC2::Route', { DestinationCidrBlock: '10.70.0.0/16', TransitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa' });
+    t.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'abc12345.live.dynatrace.com.' });
+    t.resourceCountIs('Custom::PrivateLinkProbe', 1);
+    expect(spoke.hubSideStack).toBe(local);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::TransitGatewayAttachment', { TransitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa' });
+  });
+
   test('cdk-nag finds nothing in the construct', () => {
     const { stack } = dynatrace();
     const ours = new AwsSolutionsChecks().validateScope(stack).violations

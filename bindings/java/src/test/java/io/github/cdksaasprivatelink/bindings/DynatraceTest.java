@@ -74,7 +74,9 @@ class DynatraceTest {
     expected.put("Custom::PrivateLinkAzFilter", 1);
     expected.put("Custom::DynatraceActiveGateToken", 1);
     expected.put("AWS::SecretsManager::Secret", 1);
-    expected.put("AWS::Lambda::Function", 3);
+    expected.put("Custom::PrivateLinkProbe", 1);
+    // The Dynatrace API handler, the AZ filter, the token handler, and the probe's runner and in-VPC function.
+    expected.put("AWS::Lambda::Function", 5);
     expected.forEach(template::resourceCountIs);
 
     Map<String, Object> resources = (Map<String, Object>) template.toJSON().get("Resources");
