@@ -1,8 +1,8 @@
-import { Annotations, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { Construct } from 'constructs';
 import type { PrivateLinkEndpointAlarmOptions } from './endpoint-alarm-options';
-import { ALARM_PERIOD, checkCalledOnce, checkEvaluationPeriods, checkMetricName, checkThreshold, linkAlarm } from '../internal/alarms';
+import { ALARM_PERIOD, checkCalledOnce, checkEvaluationPeriods, checkThreshold, linkAlarm, linkMetric } from '../internal/alarms';
 import { isLiteral } from '../internal/validation';
 
 /**
@@ -32,20 +32,12 @@ const STATISTICS: Record<string, string> = {
 
 /** One endpoint metric: Sum (Average for `ActiveConnections`) over 5 minutes unless `props` say otherwise. */
 export function endpointMetric(source: EndpointMetricSource, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-  checkMetricName(source.scope, metricName);
-  return new cloudwatch.Metric({
-    namespace: NAMESPACE,
-    metricName,
-    dimensionsMap: {
-      'Endpoint Type': 'Interface',
-      'Service Name': source.serviceName,
-      'VPC Endpoint Id': source.vpcEndpointId,
-      'VPC Id': source.vpcId,
-    },
-    statistic: STATISTICS[metricName] ?? 'Average',
-    period: Duration.minutes(5),
-    ...props,
-  }).attachTo(source.scope);
+  return linkMetric(source.scope, NAMESPACE, STATISTICS, {
+    'Endpoint Type': 'Interface',
+    'Service Name': source.serviceName,
+    'VPC Endpoint Id': source.vpcEndpointId,
+    'VPC Id': source.vpcId,
+  }, metricName, props);
 }
 
 /** The recommended alarms of an endpoint: sustained dropped packets, and optionally resets. */

@@ -74,3 +74,26 @@ export function checkCalledOnce(scope: Construct, firstAlarmId: string): void {
       'keep the alarms the first call returned');
   }
 }
+
+/**
+ * A PrivateLink metric of one end of a link: the statistic AWS calls most useful for it (Average
+ * for names not in `statistics`), over 5 minutes unless `props` say otherwise.
+ */
+export function linkMetric(
+  scope: Construct,
+  namespace: string,
+  statistics: Record<string, string>,
+  dimensionsMap: Record<string, string>,
+  metricName: string,
+  props?: cloudwatch.MetricOptions,
+): cloudwatch.Metric {
+  checkMetricName(scope, metricName);
+  return new cloudwatch.Metric({
+    namespace,
+    metricName,
+    dimensionsMap,
+    statistic: statistics[metricName] ?? 'Average',
+    period: Duration.minutes(5),
+    ...props,
+  }).attachTo(scope);
+}

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnResource, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -108,4 +108,17 @@ export function grantVpcNetworkInterfaces(role: iam.IRole): void {
     ],
     resources: ['*'],
   }));
+}
+
+/**
+ * Grants a VPC function's role the network-interface actions, and tells checkov (CKV_AWS_111,
+ * unconstrained writes) and cdk-nag (IAM5, `Resource::*`) why, in the function's own words.
+ */
+export function grantVpcNetworkInterfacesWithReasons(role: iam.IRole, reasons: { checkov: string; nag: string }): void {
+  grantVpcNetworkInterfaces(role);
+  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+  if (policy) {
+    skipCheckov(policy.node.defaultChild as CfnResource, { CKV_AWS_111: reasons.checkov });
+  }
+  Validations.of(role).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: reasons.nag });
 }

@@ -1,4 +1,4 @@
-import { CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,7 +6,7 @@ import type { Construct } from 'constructs';
 import { PROBE_NAMESPACE, probeFunctionTimeoutMs } from './probe-contract';
 import { ProbeFunction } from './probe-function';
 import { ProbeRunnerFunction } from './probe-runner-function';
-import { grantVpcNetworkInterfaces, handlerFunction, singletonHandler, skipCheckov } from '../internal/handler-function';
+import { grantVpcNetworkInterfacesWithReasons, handlerFunction, singletonHandler } from '../internal/handler-function';
 
 /** The runner's Lambda timeout: endpoint lookups, the slowest probe (65 s at most), metrics, and the answer's reserve. */
 export const RUNNER_TIMEOUT = Duration.minutes(3);
@@ -87,17 +87,10 @@ export function vpcProbeFunction(scope: Construct, options: VpcProbeFunctionOpti
     },
   });
   const role = fn.role!;
-  grantVpcNetworkInterfaces(role);
-  const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-  if (policy) {
-    skipCheckov(policy.node.defaultChild as CfnResource, {
-      CKV_AWS_111: 'The only writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
-        'which support no resource-level permissions.',
-    });
-  }
-  Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions; ' +
+  grantVpcNetworkInterfacesWithReasons(role, {
+    checkov: 'The only writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
+      'which support no resource-level permissions.',
+    nag: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions; ' +
       'the probe function has no other permission.',
   });
   return { fn, securityGroup };

@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Duration, Fn, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Duration, Fn, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -14,7 +14,7 @@ import { PrivateLinkService } from './privatelink-service';
 import { SyncedHostname } from './synced-hostname';
 import { isCidr } from '../internal/addresses';
 import { isDnsName } from '../internal/dns-names';
-import { grantVpcNetworkInterfaces, handlerFunction, skipCheckov } from '../internal/handler-function';
+import { grantVpcNetworkInterfacesWithReasons, handlerFunction } from '../internal/handler-function';
 import { allIsolated, selectPrivateSubnets } from '../internal/subnets';
 import { invalid, isLiteral, isPort, show } from '../internal/validation';
 
@@ -382,17 +382,10 @@ export class HostnameTargetSync extends Construct implements ec2.IConnectable {
       ],
       resources: [targetGroupArn],
     }));
-    grantVpcNetworkInterfaces(role);
-    const policy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-    if (policy) {
-      skipCheckov(policy.node.defaultChild as CfnResource, {
-        CKV_AWS_111: 'The unconstrained writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
-          'which support no resource-level permissions; target and tag changes are limited to the one target group.',
-      });
-    }
-    Validations.of(role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'elasticloadbalancing:DescribeTargetHealth and DescribeTags, and the EC2 network-interface actions a ' +
+    grantVpcNetworkInterfacesWithReasons(role, {
+      checkov: 'The unconstrained writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
+        'which support no resource-level permissions; target and tag changes are limited to the one target group.',
+      nag: 'elasticloadbalancing:DescribeTargetHealth and DescribeTags, and the EC2 network-interface actions a ' +
         'Lambda function in a VPC needs, support no resource-level permissions; changes to targets and tags ' +
         '(RegisterTargets, DeregisterTargets, AddTags, RemoveTags) are limited to the one target group.',
     });

@@ -3,7 +3,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import type { PrivateLinkServiceAlarmOptions } from './service-alarm-options';
-import { ALARM_PERIOD, checkCalledOnce, checkEvaluationPeriods, checkMetricName, checkThreshold, linkAlarm } from '../internal/alarms';
+import { ALARM_PERIOD, checkCalledOnce, checkEvaluationPeriods, checkThreshold, linkAlarm, linkMetric } from '../internal/alarms';
 
 /** What identifies an endpoint service's metrics, and the target group of each exposed port. */
 export interface ServiceMetricSource {
@@ -30,15 +30,7 @@ const STATISTICS: Record<string, string> = {
  * Sum (Average for `ActiveConnections` and `EndpointsCount`) over 5 minutes unless `props` say otherwise.
  */
 export function serviceMetric(source: ServiceMetricSource, metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-  checkMetricName(source.scope, metricName);
-  return new cloudwatch.Metric({
-    namespace: NAMESPACE,
-    metricName,
-    dimensionsMap: { 'Service Id': source.endpointServiceId },
-    statistic: STATISTICS[metricName] ?? 'Average',
-    period: Duration.minutes(5),
-    ...props,
-  }).attachTo(source.scope);
+  return linkMetric(source.scope, NAMESPACE, STATISTICS, { 'Service Id': source.endpointServiceId }, metricName, props);
 }
 
 /** The fewest healthy targets of a port's target group in a period (`AWS/NetworkELB`). */
