@@ -84,6 +84,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'fast-check@^4',
     'tsconfig-paths@^4',
     '@types/node@^22', // issue 14: the lowest supported Node.js line
+    // issue 14: integ.*.ts apps (test/integ/) with assertions (2.245.0-alpha.0 is the newest
+    // integ-tests-alpha the registry serves; its peer range covers the floor), and the CLI that
+    // deploys them (2.1144.0 is the first that reads the floor's cloud assembly schema 54).
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    'aws-cdk@^2.1144.0',
   ],
 
   // Handlers (*.lambda.ts) are bundled by esbuild when the library is built, never at the user's synth.
@@ -230,6 +235,25 @@ const workflowsLint = project.addTask('test:workflows', {
   exec: 'bash scripts/actionlint.sh',
 });
 test.spawn(workflowsLint);
+// The integration tests (test/integ/integ.*.ts): their snapshots are checked in `npm test` without
+// deploying; `integ:deploy` deploys and verifies them with an account (scripts/integ.ts says why
+// this is not integ-runner: no release of it on the registry reads the floor's assembly schema).
+const integ = project.addTask('integ', {
+  description: 'Synthesize test/integ/integ.*.ts and compare each with its committed snapshot (no AWS)',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/integ.ts check',
+  receiveArgs: true,
+});
+project.addTask('integ:update', {
+  description: 'Rewrite the snapshots of test/integ/integ.*.ts from a fresh synth (no AWS)',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/integ.ts update',
+  receiveArgs: true,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy each test/integ/integ.*.ts with your AWS credentials, check its assertions, then destroy it (--keep keeps it)',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/integ.ts deploy',
+  receiveArgs: true,
+});
+test.spawn(integ);
 // GitHub's build and release jobs run `npx projen build`: the projen synth (self-mutation), then
 // exactly `npm test` (which compiles first), then packaging; not a second compile before the
 // tests. The build workflow locks the build task, so this overrides its steps in tasks.json.

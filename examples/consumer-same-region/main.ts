@@ -4,7 +4,9 @@
  *
  * Shows: an interface endpoint created only in subnets whose Availability Zones the service
  * supports (found at deploy time, no synth-time lookups), a security group that opens 443 to
- * the VPC only, and a private hosted zone whose apex is an alias to the endpoint.
+ * the VPC only, a private hosted zone whose apex is an alias to the endpoint, and a
+ * PrivateLinkProbe that checks from inside the VPC, at deploy time and every 5 minutes, that the
+ * hostname resolves to the endpoint and answers TLS (its verdict and diagnosis as stack outputs).
  *
  * Replace before deploying:
  * - SERVICE_NAME: the endpoint service name the vendor gives you.
@@ -15,7 +17,7 @@ import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint } from 'cdk-saas-privatelink';
+import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint, PrivateLinkProbe } from 'cdk-saas-privatelink';
 
 const SERVICE_NAME = 'com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0';
 const HOSTNAME = 'tenant1.api.vendor.example';
@@ -40,11 +42,15 @@ export class ConsumerStack extends Stack {
 
     const endpoint = new PrivateLinkEndpoint(this, 'Vendor', { vpc, serviceName: SERVICE_NAME, outputs: true });
 
-    new PrivateDnsOverride(this, 'VendorDns', {
+    const dns = new PrivateDnsOverride(this, 'VendorDns', {
       zoneName: HOSTNAME,
       vpc,
       target: DnsTarget.fromEndpoint(endpoint),
     });
+
+    // Checks after the zone exists; outputs VendorProbeOk ("true"/"false") and VendorProbeDiagnosis.
+    const probe = new PrivateLinkProbe(this, 'VendorProbe', { hostname: HOSTNAME, vpcs: [vpc], endpoint, outputs: true });
+    probe.node.addDependency(dns);
   }
 }
 

@@ -52,6 +52,8 @@ export class DynatraceStack extends Stack {
       apiToken,
       apiTokenField: 'apiToken',
       tokenName: 'vpc-activegate',
+      // ActiveGateTokenTokenId and ActiveGateTokenExpirationDate (never the token itself).
+      outputs: true,
     });
   }
 }

@@ -190,14 +190,14 @@ export class TransitGatewaySpoke extends Construct {
       const route = new ec2.CfnRoute(spokeSide, `SpokeRoute${i}`, {
         routeTableId, destinationCidrBlock: layout.hubCidr, transitGatewayId: spokeTgw,
       });
-      route.addDependency(spokeAttachment);
+      route.addResourceDependency(spokeAttachment);
       routes.push(route);
     });
     layout.hubRouteTables.forEach((routeTableId, i) => {
       const route = new ec2.CfnRoute(hubSide, `HubRoute${i}`, {
         routeTableId, destinationCidrBlock: layout.spokeCidr, transitGatewayId: props.transitGatewayId,
       });
-      if (Stack.of(route) === hubStack) route.addDependency(hubAttachment);
+      if (Stack.of(route) === hubStack) route.addResourceDependency(hubAttachment);
       else Stack.of(route).addStackDependency(hubStack);
       routes.push(route);
     });
