@@ -1,11 +1,13 @@
 /**
  * Reference app: the Dynatrace hub with 50 spoke VPCs, as a whole `cdk synth` app process,
  * built with this library (bench/library-reference-app.js) and with aws-cdk-lib alone
- * (bench/raw-reference-app.js, the same infrastructure). Prints both medians and library / raw
- * (goal: at most 1.3×), then the import cost (bench/import-cost.ts). Measures; never fails on
- * time. Run: npx projen bench (after `npx projen compile`).
+ * (bench/raw-reference-app.js, the same stacks and resources: checked after the warm-up round,
+ * bench/resource-parity.ts). Prints both medians and library / raw (goal: at most 1.3×), then
+ * the import cost (bench/import-cost.ts). Measures; never fails on time.
+ * Run: npx projen bench (after `npx projen compile`).
  */
 import { printImportCost } from './import-cost';
+import { assertParity, stackSummary } from './resource-parity';
 import { alternate, machine, runCount, signedMs, spread, Timing } from './whole-process';
 
 const SPOKES = 50;
@@ -16,16 +18,21 @@ function main(): void {
     { name: 'library', args: ['bench/library-reference-app.js', String(SPOKES)] },
     { name: 'raw', args: ['bench/raw-reference-app.js', String(SPOKES)] },
     { name: 'library + checks', args: ['bench/library-reference-app.js', String(SPOKES), '--checks'] },
-  ], RUNS);
+  ], RUNS, {
+    afterWarmUp: ([libraryTypes, rawTypes, checkedTypes]) => {
+      assertParity(`${SPOKES} spokes`, libraryTypes, rawTypes);
+      assertParity(`${SPOKES} spokes, with --checks`, checkedTypes, rawTypes);
+    },
+  });
   console.log(`reference app: the Dynatrace hub (Sydney) and ${SPOKES} spoke VPCs (Tokyo); each run is one fresh`);
   console.log('`node <app>.js` process with CDK_OUTDIR set, i.e. what `cdk synth` runs (the CLI\'s own start-up, the same');
   console.log('for every app, is not included). Denominator of "× raw": the same infrastructure written with aws-cdk-lib alone.');
   console.log(`machine: ${machine()}; median of ${RUNS} runs, the three apps alternated in each round, after one warm-up round\n`);
-  console.log('| app | wall ms | min–max ms | × raw | CPU ms | × raw (CPU) | resources (Hub / Spokes) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(`resources per stack, both apps: ${stackSummary(raw.resourceTypes)}\n`);
+  console.log('| app | wall ms | min–max ms | × raw | CPU ms | × raw (CPU) |');
+  console.log('|---|---:|---:|---:|---:|---:|');
   const row = (label: string, t: Timing): void => console.log(`| ${label} | ${t.median.toFixed(0)} | ${spread(t)} | ` +
-    `${(t.median / raw.median).toFixed(2)} | ${t.cpuMedian.toFixed(0)} | ${(t.cpuMedian / raw.cpuMedian).toFixed(2)} | ` +
-    `${t.resources.Hub} / ${t.resources.Spokes} |`);
+    `${(t.median / raw.median).toFixed(2)} | ${t.cpuMedian.toFixed(0)} | ${(t.cpuMedian / raw.cpuMedian).toFixed(2)} |`);
   row('raw aws-cdk-lib (bench/raw-reference-app.js)', raw);
   row('library (bench/library-reference-app.js)', library);
   row('library + PrivateLinkChecks (loads cdk-nag, runs the rules)', checked);

@@ -2,21 +2,18 @@
  * Per-spoke cost: the reference app (bench/library-reference-app.js) and the same
  * infrastructure in aws-cdk-lib alone (bench/raw-reference-app.js) with 1, 10, 50 and 90 spoke
  * VPCs, each run a whole `cdk synth` app process, all eight commands alternated in every round.
- * Prints the medians and the least-squares slope in ms per spoke for each. Measures; never
- * fails on time. Run: npx projen bench (after `npx projen compile`).
+ * Stops after the warm-up round unless both apps have the same resources in every stack
+ * (bench/resource-parity.ts). Prints the medians and the least-squares slope in ms per spoke for
+ * each. Measures; never fails on time. Run: npx projen bench (after `npx projen compile`).
  */
+import { assertParity, SPOKE_COUNTS, stackSummary } from './resource-parity';
 import { alternate, leastSquares, machine, runCount, Timing } from './whole-process';
 
-// 100 spokes do not fit: the hub stack would have 539 resources, above CloudFormation's 500
-// (aws-cdk-lib refuses to synthesize it). 90 spokes give 489.
-const SIZES = [1, 10, 50, 90];
+// Each spoke has stacks of its own and adds two resources to the Spokes stack (6 + 2 per spoke),
+// so CloudFormation's 500 resources per stack no longer bound the count; SpokePeering's limit of
+// 125 peering connections per hub VPC (the AWS quota's maximum) does. 90 spokes: 182 stacks.
+const SIZES = SPOKE_COUNTS;
 const RUNS = runCount(7);
-
-function stacks(library: Timing, raw: Timing): string {
-  const l = `${library.resources.Hub} / ${library.resources.Spokes}`;
-  const r = `${raw.resources.Hub} / ${raw.resources.Spokes}`;
-  return l === r ? `${l} (both)` : `library ${l}, raw ${r}`;
-}
 
 function slope(timings: Timing[], cpu: boolean): string {
   const fit = leastSquares(SIZES.map((n, i) => [n, cpu ? timings[i].cpuMedian : timings[i].median]));
@@ -27,20 +24,22 @@ function main(): void {
   const timings = alternate(SIZES.flatMap((n) => [
     { name: `library ${n}`, args: ['bench/library-reference-app.js', String(n)] },
     { name: `raw ${n}`, args: ['bench/raw-reference-app.js', String(n)] },
-  ]), RUNS);
+  ]), RUNS, {
+    afterWarmUp: (resources) => SIZES.forEach((n, i) => assertParity(`${n} spokes`, resources[2 * i], resources[2 * i + 1])),
+  });
   const library = SIZES.map((_, i) => timings[2 * i]);
   const raw = SIZES.map((_, i) => timings[2 * i + 1]);
   console.log(`per-spoke cost: the reference app with ${SIZES.join(', ')} spoke VPCs; each run is one fresh \`node <app>.js\``);
   console.log('process with CDK_OUTDIR set, i.e. what `cdk synth` runs. Denominator of "× raw": the same infrastructure');
   console.log('written with aws-cdk-lib alone (bench/raw-reference-app.js) with as many spokes.');
   console.log(`machine: ${machine()}; median of ${RUNS} runs, all ${timings.length} commands alternated in each round, after one warm-up round\n`);
-  console.log('| spokes | library wall ms | raw wall ms | × raw | library CPU ms | raw CPU ms | × raw (CPU) | resources (Hub / Spokes) |');
+  console.log('| spokes | library wall ms | raw wall ms | × raw | library CPU ms | raw CPU ms | × raw (CPU) | resources per stack (both apps) |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   SIZES.forEach((n, i) => {
     const l = library[i];
     const r = raw[i];
     console.log(`| ${n} | ${l.median.toFixed(0)} | ${r.median.toFixed(0)} | ${(l.median / r.median).toFixed(2)} | ` +
-      `${l.cpuMedian.toFixed(0)} | ${r.cpuMedian.toFixed(0)} | ${(l.cpuMedian / r.cpuMedian).toFixed(2)} | ${stacks(l, r)} |`);
+      `${l.cpuMedian.toFixed(0)} | ${r.cpuMedian.toFixed(0)} | ${(l.cpuMedian / r.cpuMedian).toFixed(2)} | ${stackSummary(l.resourceTypes)} |`);
   });
   console.log(`\nslope, least squares over the ${SIZES.length} medians:`);
   console.log(`  wall: library ${slope(library, false)}, raw ${slope(raw, false)}`);

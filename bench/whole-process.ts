@@ -10,6 +10,7 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { stackResourceTypes, StackResourceTypes } from './resource-parity';
 
 /** One command to time: `node <args>`, with CDK_OUTDIR set to a fresh directory per run. */
 export interface NodeCommand {
@@ -25,8 +26,16 @@ export interface Timing {
   readonly median: number;
   /** Median CPU milliseconds (user + system) of the process. */
   readonly cpuMedian: number;
-  /** Resources per stack in the cloud assembly the first measured run wrote (empty when none). */
-  readonly resources: Record<string, number>;
+  /** Resource types and their counts per stack in the cloud assembly the warm-up run wrote (empty when none). */
+  readonly resourceTypes: StackResourceTypes;
+}
+
+export interface AlternateOptions {
+  /**
+   * Called with each command's resource types per stack once the warm-up round has run, before
+   * any measured round; throwing stops the benchmark there.
+   */
+  readonly afterWarmUp?: (resourceTypes: StackResourceTypes[]) => void;
 }
 
 /** The number of measured runs: BENCH_RUNS when set, else the given default. */
@@ -90,40 +99,32 @@ function timeOnce(command: NodeCommand): { ms: number; cpuMs: number; outdir: st
   return { ms, cpuMs: Number(cpu[1]), outdir };
 }
 
-function resourcesIn(outdir: string): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const file of fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')).sort()) {
-    const template = JSON.parse(fs.readFileSync(path.join(outdir, file), 'utf8'));
-    counts[file.replace(/\.template\.json$/, '')] = Object.keys(template.Resources ?? {}).length;
-  }
-  return counts;
-}
-
 /**
  * Runs every command once per round, in the given order, for one discarded warm-up round and
  * then `runs` measured rounds. Returns the timings in the order of the commands.
  */
-export function alternate(commands: NodeCommand[], runs: number): Timing[] {
+export function alternate(commands: NodeCommand[], runs: number, options: AlternateOptions = {}): Timing[] {
   const times = commands.map(() => [] as number[]);
   const cpu = commands.map(() => [] as number[]);
-  const resources = commands.map(() => ({} as Record<string, number>));
+  const resourceTypes = commands.map(() => ({} as StackResourceTypes));
   for (let round = 0; round <= runs; round++) {
     commands.forEach((command, i) => {
       const { ms, cpuMs, outdir } = timeOnce(command);
-      if (round === 1) resources[i] = resourcesIn(outdir);
+      if (round === 0) resourceTypes[i] = stackResourceTypes(outdir);
       if (round > 0) {
         times[i].push(ms);
         cpu[i].push(cpuMs);
       }
       fs.rmSync(outdir, { recursive: true, force: true });
     });
+    if (round === 0) options.afterWarmUp?.(resourceTypes);
   }
   return commands.map((command, i) => ({
     name: command.name,
     runs: times[i],
     median: median(times[i]),
     cpuMedian: median(cpu[i]),
-    resources: resources[i],
+    resourceTypes: resourceTypes[i],
   }));
 }
 

@@ -127,7 +127,9 @@ function unmatched(mention: OutputMention, outputs: ExampleOutput[]): string | u
     return `README.md line ${mention.line}: the Stack outputs table names \`${mention.construct}\`, which the library does not export`;
   }
   const match = outputs.find((o) =>
-    o.name === mention.name
+    // a full logical ID quoted from an example, such as `VendorProbeOk`
+    (mention.construct === undefined && mention.constructId === undefined && o.logicalId === mention.text)
+    || o.name === mention.name
     && o.logicalId === `${o.ownerId.replace(/[^A-Za-z0-9]/g, '')}${mention.name}`
     && (mention.constructId === undefined || o.ownerId === mention.constructId)
     && (constructClass === undefined || o.owner instanceof (constructClass as abstract new (...args: never[]) => unknown)));
@@ -206,6 +208,11 @@ describe('the output check itself', () => {
       || ['TokenId', 'ExpirationDate', 'Ok', 'Diagnosis'].includes(m.name));
     expect(named.length).toBeGreaterThanOrEqual(8);
     expect(named.map((m) => unmatched(m, own)).filter((m) => m !== undefined)).toEqual([]);
+  });
+
+  test('a full logical ID quoted from an example matches that output only', () => {
+    expect(unmatched({ line: 1, text: 'VendorProbeOk', name: 'VendorProbeOk' }, outputs)).toBeUndefined();
+    expect(unmatched({ line: 1, text: 'VendorProbeNope', name: 'VendorProbeNope' }, outputs)).toBeDefined();
   });
 
   test('a full logical ID must belong to the construct ID the README gives', () => {
