@@ -11,8 +11,13 @@ import * as path from 'path';
 import { alternate, machine, runCount, signedMs, spread, Timing } from './whole-process';
 
 const RUNS = runCount(15);
-/** The aws-cdk-lib modules DynatracePrivateLink uses: the raw reference app loads them too. */
-const DYNATRACE_CDK_MODULES = ['aws-cdk-lib', 'aws-cdk-lib/aws-ec2', 'aws-cdk-lib/aws-lambda', 'aws-cdk-lib/aws-iam', 'aws-cdk-lib/aws-logs', 'aws-cdk-lib/aws-route53'];
+/**
+ * The aws-cdk-lib modules DynatracePrivateLink's first use loads (its probe adds CloudWatch and
+ * EventBridge): the raw reference app loads them too.
+ */
+const DYNATRACE_CDK_MODULES = ['aws-cdk-lib', 'aws-cdk-lib/aws-cloudwatch', 'aws-cdk-lib/aws-cloudwatch-actions', 'aws-cdk-lib/aws-ec2',
+  'aws-cdk-lib/aws-events', 'aws-cdk-lib/aws-events-targets', 'aws-cdk-lib/aws-iam', 'aws-cdk-lib/aws-lambda', 'aws-cdk-lib/aws-logs',
+  'aws-cdk-lib/aws-route53'];
 
 function difference(timing: Timing, denominator: Timing): string {
   return signedMs(timing.median - denominator.median);
