@@ -223,12 +223,25 @@ const compat = project.tasks.tryFind('compat')!;
 compat.reset('bash scripts/compat.sh');
 compat.description = 'jsii-diff against the last release on npm (a dry run that cannot fail before the first release)';
 test.spawn(compat);
-// The examples on the newest aws-cdk-lib the peer range allows, compared with the floor.
+// The examples on a later aws-cdk-lib, compared with the floor (issue 24). The later versions that
+// fail npm test are the ones recorded in scripts/latest-cdk.json, moved deliberately with
+// latest-cdk:bump, so a publish upstream cannot turn main red; the newest on the registry is
+// reported by a step that never fails.
 const latestCdk = project.addTask('test:latest-cdk', {
-  description: 'Synthesize every example on the newest aws-cdk-lib (installed into .latest-cdk/) and on the floor; fail on an unexplained difference',
-  exec: 'ts-node -T --project tsconfig.dev.json scripts/latest-cdk.ts',
+  description: 'Synthesize every example on the aws-cdk-lib recorded in scripts/latest-cdk.json and on the floor; fail on an unexplained difference or a handler outside the runtime policy',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/latest-cdk.ts check',
 });
 test.spawn(latestCdk);
+const latestCdkNewest = project.addTask('test:latest-cdk:newest', {
+  description: 'Report what the newest aws-cdk-lib, constructs and cdk-nag on the registry would change against the record (never fails)',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/latest-cdk.ts newest',
+});
+test.spawn(latestCdkNewest);
+project.addTask('latest-cdk:bump', {
+  description: 'Record the newest (or the given) aws-cdk-lib in scripts/latest-cdk.json, drop known differences no longer seen, add new ones for their reasons',
+  exec: 'ts-node -T --project tsconfig.dev.json scripts/latest-cdk.ts bump',
+  receiveArgs: true,
+});
 // actionlint over the generated GitHub workflows (installed with Go into .tools/bin/).
 const workflowsLint = project.addTask('test:workflows', {
   description: 'Lint .github/workflows/*.yml with actionlint (needs Go; installs it into .tools/bin/)',

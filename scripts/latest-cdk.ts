@@ -1,174 +1,119 @@
 /**
- * The latest aws-cdk-lib pass (`npx projen test:latest-cdk`, part of `npm test`).
+ * The latest aws-cdk-lib check. Every example is synthesized with the compiled library (lib/)
+ * on the floor (the dev dependencies) and on a later aws-cdk-lib, constructs and cdk-nag, and
+ * the two are compared: resource types per stack, PrivateLinkChecks and AwsSolutions findings,
+ * error annotations, each Lambda function's runtime. scripts/latest-cdk.json records which later
+ * versions count ("recorded") and the differences they are known to make, each with its reason.
  *
- * Installs the newest aws-cdk-lib, constructs and cdk-nag that the library's peer ranges allow
- * into .latest-cdk/ (gitignored; installed again only when one of those versions changes), then
- * synthesizes every app in examples/*\/main.ts twice with the compiled library (lib/): once on the
- * floor (the dev dependencies in node_modules/, which the jest suite uses) and once on the latest.
- * Each pass records per stack the resource types and their counts, and per example the
- * PrivateLinkChecks and cdk-nag AwsSolutions findings and any error annotation. Every difference
- * between the two passes fails the run unless scripts/latest-cdk-known.json explains it.
- *
- * Usage: ts-node --project tsconfig.dev.json scripts/latest-cdk.ts
+ *   latest-cdk.ts check    (npm test, `test:latest-cdk`) the recorded versions, installed into
+ *                          .latest-cdk/<versions>/; fails on a difference the record does not
+ *                          explain, or on a handler outside the runtime policy. It never asks the
+ *                          registry which version is newest, so a publish upstream cannot fail it.
+ *   latest-cdk.ts newest   (npm test, `test:latest-cdk:newest`) asks the registry for the newest
+ *                          versions the peer ranges allow and prints what they would change
+ *                          against the record. Never fails.
+ *   latest-cdk.ts bump [aws-cdk-lib version]
+ *                          (`latest-cdk:bump`) records the newest (or the given) versions, drops
+ *                          known differences no longer seen, and adds each new one with an empty
+ *                          reason, which `check` refuses until someone writes it.
  */
 import { execFile, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { promisify } from 'util';
+import { CDK_PACKAGES } from './latest-cdk-pass';
+import type { PassSummary } from './latest-cdk-pass';
 
 const root = path.join(__dirname, '..');
-const latestDir = path.join(root, '.latest-cdk');
-const knownFile = path.join(__dirname, 'latest-cdk-known.json');
-const CDK_PACKAGES = ['aws-cdk-lib', 'constructs', 'cdk-nag'] as const;
+const cacheDir = path.join(root, '.latest-cdk');
+const recordFile = path.join(__dirname, 'latest-cdk.json');
+const execFileAsync = promisify(execFile);
 
-/** What one pass records for one example. */
-interface ExampleSummary {
-  /** stack name -> resource type -> count */
-  readonly stacks: Record<string, Record<string, number>>;
-  /** "<pack rule> at <construct path>", sorted */
-  readonly findings: string[];
-  /** "<construct path>: <message>" of error annotations, sorted */
-  readonly errors: string[];
-  /** set when the example failed to synthesize */
-  readonly failure?: string;
-}
-
-interface PassSummary {
-  readonly versions: Record<string, string>;
-  readonly examples: Record<string, ExampleSummary>;
-}
-
+type Versions = Record<string, string>;
 interface KnownDifference {
   /** the difference as this script prints it; `*` matches any text */
   readonly difference: string;
   /** why it is expected */
   readonly reason: string;
 }
-
-// ---------------------------------------------------------------------------------------------
-// One pass (a child process): `latest-cdk.ts --pass <floor|latest> <output.json>`
-
-/** Makes `cdk-saas-privatelink` the compiled lib/, and (for the latest pass) CDK packages come from `cdkDir`. */
-function redirectModules(cdkDir: string | undefined): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Module = require('module');
-  const resolve = Module._resolveFilename;
-  const libIndex = path.join(root, 'lib', 'index.js');
-  const cdkRequest = new RegExp(`^(${CDK_PACKAGES.join('|')})(/|$)`);
-  Module._resolveFilename = function (request: string, parent: unknown, isMain: boolean, options?: object) {
-    if (request === 'cdk-saas-privatelink') return libIndex;
-    if (cdkDir && cdkRequest.test(request)) {
-      return resolve.call(this, request, parent, isMain, { paths: [cdkDir] });
-    }
-    return resolve.call(this, request, parent, isMain, options);
-  };
+interface LatestRecord {
+  readonly '//': string;
+  readonly 'recorded': Versions;
+  readonly 'known': KnownDifference[];
 }
 
-function runPass(which: string, outFile: string): void {
-  redirectModules(which === 'latest' ? latestDir : undefined);
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const { exampleNames, loadExample } = require('./synth-examples') as typeof import('./synth-examples');
-  const { AwsSolutionsChecks } = require('cdk-nag') as typeof import('cdk-nag');
-  const { PrivateLinkChecks } = require('cdk-saas-privatelink') as typeof import('../src');
-  const versionOf = (pkg: string) => (require(`${pkg}/package.json`) as { version: string }).version;
-  /* eslint-enable @typescript-eslint/no-require-imports */
-
-  const versions = Object.fromEntries(CDK_PACKAGES.map((pkg) => [pkg, versionOf(pkg)]));
-  const examples: Record<string, ExampleSummary> = {};
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `latest-cdk-${which}-`));
-  try {
-    for (const name of exampleNames()) {
-      try {
-        const app = loadExample(name)({ outdir: path.join(tmp, name) });
-        const assembly = app.synth();
-        const stacks: ExampleSummary['stacks'] = {};
-        const errors: string[] = [];
-        for (const stack of assembly.stacks) {
-          const counts: Record<string, number> = {};
-          const resources = (stack.template as { Resources?: Record<string, { Type: string }> }).Resources ?? {};
-          for (const r of Object.values(resources)) counts[r.Type] = (counts[r.Type] ?? 0) + 1;
-          stacks[stack.stackName] = counts;
-          for (const m of stack.messages) {
-            if (String(m.level) === 'error') errors.push(`${m.id}: ${String(m.entry.data)}`);
-          }
-        }
-        const findings = [new PrivateLinkChecks(), new AwsSolutionsChecks()].flatMap((pack) =>
-          pack.validateScope(app).violations.flatMap((v) =>
-            v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath ?? r.resourceLogicalId}`)));
-        examples[name] = { stacks, findings: findings.sort(), errors: errors.sort() };
-      } catch (e) {
-        examples[name] = { stacks: {}, findings: [], errors: [], failure: (e as Error).message.split('\n')[0] };
-      }
-    }
-  } finally {
-    fs.rmSync(tmp, { recursive: true, force: true });
-  }
-  // One copy of each CDK package, the pass's own, or the comparison means nothing.
-  const expected = fs.realpathSync(path.join(which === 'latest' ? latestDir : root, 'node_modules')) + path.sep;
-  const strays = Object.keys(require.cache).filter((file) =>
-    CDK_PACKAGES.some((pkg) => file.includes(`${path.sep}node_modules${path.sep}${pkg}${path.sep}`))
-    && !CDK_PACKAGES.some((pkg) => file.startsWith(`${expected}${pkg}${path.sep}`)));
-  if (strays.length > 0) {
-    throw new Error(`latest-cdk: the ${which} pass loaded CDK modules from outside ${expected}: ${strays.slice(0, 3).join(', ')}`);
-  }
-  fs.writeFileSync(outFile, JSON.stringify({ versions, examples } satisfies PassSummary, undefined, 2));
-}
+const describe = (v: Versions) => CDK_PACKAGES.map((pkg) => `${pkg}@${v[pkg]}`).join(', ');
+const readRecord = () => JSON.parse(fs.readFileSync(recordFile, 'utf-8')) as LatestRecord;
 
 // ---------------------------------------------------------------------------------------------
-// The driver
+// Versions and installs
 
-const execFileAsync = promisify(execFile);
+/** Compares release versions (x.y.z) numerically. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < 3; i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  return 0;
+}
 
-/** The newest version of `pkg` within `range`, from the npm registry. */
+/** The newest release (no pre-release) of `pkg` within `range`, from the npm registry. */
 async function newest(pkg: string, range: string): Promise<string> {
-  const { stdout } = await execFileAsync('npm', ['view', `${pkg}@${range}`, 'version', '--json'], { cwd: os.tmpdir() });
+  const { stdout } = await execFileAsync('npm', ['view', `${pkg}@${range}`, 'version', '--json'], { cwd: os.tmpdir(), timeout: 60_000 });
   const parsed = JSON.parse(stdout) as string | string[];
-  return Array.isArray(parsed) ? parsed[parsed.length - 1] : parsed;
+  // npm lists them in publish order, not version order (2.278.0 came before 2.277.0 once).
+  const releases = (Array.isArray(parsed) ? parsed : [parsed]).filter((v) => /^\d+\.\d+\.\d+$/.test(v));
+  return releases.sort(compareVersions).pop()!;
 }
 
-/** Installs the newest CDK packages the peer ranges allow into .latest-cdk/, unless they are there already. */
-async function ensureLatest(): Promise<Record<string, string>> {
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')) as { peerDependencies: Record<string, string> };
-  const stampFile = path.join(latestDir, 'installed.json');
-  const installed = fs.existsSync(stampFile) ? JSON.parse(fs.readFileSync(stampFile, 'utf-8')) as Record<string, string> : undefined;
-  let wanted: Record<string, string>;
-  try {
-    const found = await Promise.all(CDK_PACKAGES.map((pkg) => newest(pkg, manifest.peerDependencies[pkg])));
-    wanted = Object.fromEntries(CDK_PACKAGES.map((pkg, i) => [pkg, found[i]]));
-  } catch (e) {
-    if (!installed) throw new Error(`latest-cdk: cannot ask the npm registry for the newest versions: ${(e as Error).message}`);
-    console.log(`latest-cdk: the npm registry did not answer; using the versions installed before (${describe(installed)})`);
-    return installed;
+async function newestVersions(pin?: string): Promise<Versions> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf-8')) as { peerDependencies: Versions };
+  const found = await Promise.all(CDK_PACKAGES.map((pkg) =>
+    pkg === 'aws-cdk-lib' && pin ? Promise.resolve(pin) : newest(pkg, manifest.peerDependencies[pkg])));
+  return Object.fromEntries(CDK_PACKAGES.map((pkg, i) => [pkg, found[i]]));
+}
+
+/** Where `versions` are installed: .latest-cdk/aws-cdk-lib@X+constructs@Y+cdk-nag@Z/ */
+const folderOf = (versions: Versions) => path.join(cacheDir, CDK_PACKAGES.map((pkg) => `${pkg}@${versions[pkg]}`).join('+'));
+
+/** Installs exactly `versions` into their folder unless they are there; returns that folder. */
+async function install(versions: Versions): Promise<string> {
+  const dir = folderOf(versions);
+  const stamp = path.join(dir, 'installed.json');
+  if (fs.existsSync(stamp) && describe(JSON.parse(fs.readFileSync(stamp, 'utf-8')) as Versions) === describe(versions)) {
+    console.log(`latest-cdk: ${describe(versions)} already in ${path.relative(root, dir)}/`);
+    return dir;
   }
-  if (installed && describe(installed) === describe(wanted) && fs.existsSync(path.join(latestDir, 'node_modules', 'aws-cdk-lib'))) {
-    console.log(`latest-cdk: ${describe(wanted)} already in .latest-cdk/`);
-    return wanted;
-  }
-  console.log(`latest-cdk: installing ${describe(wanted)} into .latest-cdk/`);
-  fs.rmSync(latestDir, { recursive: true, force: true });
-  fs.mkdirSync(latestDir, { recursive: true });
-  fs.writeFileSync(path.join(latestDir, 'package.json'), JSON.stringify({
+  console.log(`latest-cdk: installing ${describe(versions)} into ${path.relative(root, dir)}/`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({
     private: true,
-    description: 'The newest CDK packages for scripts/latest-cdk.ts (gitignored)',
-    dependencies: wanted,
+    description: 'CDK packages for scripts/latest-cdk.ts (gitignored)',
+    dependencies: versions,
   }, undefined, 2));
-  await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: latestDir });
-  fs.writeFileSync(stampFile, JSON.stringify(wanted, undefined, 2));
-  return wanted;
+  await execFileAsync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], { cwd: dir, timeout: 600_000 });
+  fs.writeFileSync(stamp, JSON.stringify(versions, undefined, 2));
+  return dir;
 }
 
-function describe(versions: Record<string, string>): string {
-  return CDK_PACKAGES.map((pkg) => `${pkg}@${versions[pkg]}`).join(', ');
+/** Removes what earlier runs left in .latest-cdk/ other than the installs of `keep` (all installs: `undefined`). */
+function prune(keep: Versions[] | undefined): void {
+  if (!fs.existsSync(cacheDir)) return;
+  const kept = keep?.map(folderOf);
+  for (const entry of fs.readdirSync(cacheDir)) {
+    const dir = path.join(cacheDir, entry);
+    if (kept ? !kept.includes(dir) : !entry.startsWith(`${CDK_PACKAGES[0]}@`)) fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
-/**
- * Runs one pass in a child process (each pass needs a module cache of its own) on this same node.
- * The examples are TypeScript: ts-node transpiles them only (the typecheck task checks their types).
- */
-function pass(name: 'floor' | 'latest', outFile: string): Promise<PassSummary> {
+// ---------------------------------------------------------------------------------------------
+// Passes and their comparison
+
+/** Runs scripts/latest-cdk-pass.ts in a child process on this same node (ts-node transpiles only). */
+function pass(cdk: 'floor' | string, outFile: string): Promise<PassSummary> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', __filename, '--pass', name, outFile], {
+    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(__dirname, 'latest-cdk-pass.ts'), cdk, outFile], {
       stdio: 'inherit',
       cwd: root,
       env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'tsconfig.dev.json') },
@@ -176,102 +121,224 @@ function pass(name: 'floor' | 'latest', outFile: string): Promise<PassSummary> {
     child.on('error', reject);
     child.on('exit', (code) => code === 0
       ? resolve(JSON.parse(fs.readFileSync(outFile, 'utf-8')) as PassSummary)
-      : reject(new Error(`latest-cdk: the ${name} pass exited with ${code}`)));
+      : reject(new Error(`latest-cdk: the pass on ${cdk === 'floor' ? 'the floor' : path.basename(cdk)} exited with ${code}`)));
   });
 }
 
-/** Every difference between the floor and the latest pass, one line each. */
-function differences(floor: PassSummary, latest: PassSummary): string[] {
+/** The floor and the `dir` pass, both at once (they are independent; the machine has two cores). */
+async function passes(dir: string): Promise<[PassSummary, PassSummary]> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'latest-cdk-'));
+  try {
+    const results = await Promise.allSettled([pass('floor', path.join(work, 'floor.json')), pass(dir, path.join(work, 'later.json'))]);
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) throw new Error(failed.map((r) => (r.reason as Error).message).join('\n'));
+    const [floor, later] = results.map((r) => (r as PromiseFulfilledResult<PassSummary>).value);
+    return [floor, later];
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** Every difference between the floor and a later pass, one line each. */
+export function differences(floor: PassSummary, later: PassSummary): string[] {
   const out: string[] = [];
-  const names = [...new Set([...Object.keys(floor.examples), ...Object.keys(latest.examples)])].sort();
+  const names = [...new Set([...Object.keys(floor.examples), ...Object.keys(later.examples)])].sort();
   for (const name of names) {
     const f = floor.examples[name];
-    const l = latest.examples[name];
+    const l = later.examples[name];
     if (!f || !l) {
       out.push(`${name}: example only in the ${f ? 'floor' : 'latest'} pass`);
       continue;
     }
-    if (f.failure !== l.failure) {
-      out.push(`${name}: synth on floor: ${f.failure ?? 'ok'}; on latest: ${l.failure ?? 'ok'}`);
-    }
+    if (f.failure !== l.failure) out.push(`${name}: synth on floor: ${f.failure ?? 'ok'}; on latest: ${l.failure ?? 'ok'}`);
     for (const stack of [...new Set([...Object.keys(f.stacks), ...Object.keys(l.stacks)])].sort()) {
-      const fs1 = f.stacks[stack];
-      const ls1 = l.stacks[stack];
-      if (!fs1 || !ls1) {
-        out.push(`${name}/${stack}: stack only on ${fs1 ? 'floor' : 'latest'}`);
+      const a = f.stacks[stack];
+      const b = l.stacks[stack];
+      if (!a || !b) {
+        out.push(`${name}/${stack}: stack only on ${a ? 'floor' : 'latest'}`);
         continue;
       }
-      for (const type of [...new Set([...Object.keys(fs1), ...Object.keys(ls1)])].sort()) {
-        if ((fs1[type] ?? 0) !== (ls1[type] ?? 0)) {
-          out.push(`${name}/${stack}: ${type} ${fs1[type] ?? 0} on floor, ${ls1[type] ?? 0} on latest`);
-        }
+      for (const type of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+        if ((a[type] ?? 0) !== (b[type] ?? 0)) out.push(`${name}/${stack}: ${type} ${a[type] ?? 0} on floor, ${b[type] ?? 0} on latest`);
       }
+    }
+    for (const [fn, summary] of Object.entries(f.functions)) {
+      const other = l.functions[fn];
+      if (other && other.runtime !== summary.runtime) out.push(`${name}: runtime of ${fn}: ${summary.runtime} on floor, ${other.runtime} on latest`);
     }
     for (const [what, a, b] of [['finding', f.findings, l.findings], ['error annotation', f.errors, l.errors]] as const) {
       for (const x of a.filter((v) => !b.includes(v))) out.push(`${name}: ${what} only on floor: ${x}`);
       for (const x of b.filter((v) => !a.includes(v))) out.push(`${name}: ${what} only on latest: ${x}`);
     }
   }
+  const policy = policyRuntime();
+  if (compareRuntimes(later.nodejsLatest, policy) > 0) {
+    out.push(`runtime policy: aws-cdk-lib's Runtime.NODEJS_LATEST is ${later.nodejsLatest} on latest, newer than the handlers' ${policy}`);
+  }
   return out;
 }
 
-function matcher(pattern: string): RegExp {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+export const matcher = (pattern: string) =>
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+
+// ---------------------------------------------------------------------------------------------
+// The handlers' runtime policy (README: Handler runtime)
+
+const runtimeMajor = (runtime: string) => Number(/^nodejs(\d+)\.x$/.exec(runtime)?.[1] ?? NaN);
+const compareRuntimes = (a: string, b: string) => runtimeMajor(a) - runtimeMajor(b);
+
+/** The runtime the handlers are pinned to: the esbuild target of every bundle task, `nodeNN` -> `nodejsNN.x`. */
+export function policyRuntime(): string {
+  const tasks = (JSON.parse(fs.readFileSync(path.join(root, '.projen', 'tasks.json'), 'utf-8')) as {
+    tasks: Record<string, { steps?: { execArgs?: string[] }[] }>;
+  }).tasks;
+  const targets = new Set(Object.entries(tasks)
+    .filter(([name]) => /^bundle:.*\.lambda$/.test(name))
+    .flatMap(([, task]) => (task.steps ?? []).flatMap((s) => s.execArgs ?? []))
+    .filter((arg) => arg.startsWith('--target='))
+    .map((arg) => arg.slice('--target='.length)));
+  if (targets.size !== 1) throw new Error(`latest-cdk: the handler bundles have ${targets.size} esbuild targets (${[...targets].join(', ')}), the policy wants one`);
+  return `nodejs${[...targets][0].replace(/^node/, '')}.x`;
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const versions = await ensureLatest();
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'latest-cdk-'));
-  let floor: PassSummary;
-  let latest: PassSummary;
-  try {
-    // Both at once: the passes are independent, and this machine has two cores.
-    const results = await Promise.allSettled([pass('floor', path.join(work, 'floor.json')), pass('latest', path.join(work, 'latest.json'))]);
-    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed.length > 0) throw new Error(failed.map((r) => (r.reason as Error).message).join('\n'));
-    [floor, latest] = results.map((r) => (r as PromiseFulfilledResult<PassSummary>).value);
-  } finally {
-    fs.rmSync(work, { recursive: true, force: true });
+/** Prints how a pass's functions meet the policy; returns the breaches. */
+export function checkPolicy(label: string, summary: PassSummary): string[] {
+  const policy = policyRuntime();
+  const fns = Object.values(summary.examples).flatMap((e) => Object.entries(e.functions));
+  const ours = fns.filter(([, f]) => f.library);
+  const count = (l1: string) => ours.filter(([, f]) => f.l1 === l1).length;
+  console.log(`  ${label}: ${ours.length} library functions, ${ours.filter(([, f]) => f.runtime === policy).length} on ${policy}; `
+    + `AwsSolutions-L1 compliant on ${count('compliant')}, acknowledged on ${count('acknowledged')}, finding on ${count('finding')}; `
+    + `aws-cdk-lib's NODEJS_LATEST ${summary.nodejsLatest}, newest it knows ${summary.nodejsNewest}; other functions: ${fns.length - ours.length}`);
+  const breaches: string[] = [];
+  if (ours.length === 0) breaches.push(`${label}: no library function found: the policy check saw nothing`);
+  for (const [fnPath, f] of fns) {
+    if (f.library && f.runtime !== policy) breaches.push(`${label}: ${fnPath} runs on ${f.runtime}, not ${policy}`);
+    if (f.l1 === 'finding') breaches.push(`${label}: ${fnPath} (${f.runtime}): AwsSolutions-L1 with no acknowledgement`);
+    if (f.l1 === 'acknowledged' && !f.l1Reason?.trim()) breaches.push(`${label}: ${fnPath}: AwsSolutions-L1 acknowledged without a reason`);
   }
-  if (describe(latest.versions) !== describe(versions)) {
-    throw new Error(`latest-cdk: the latest pass loaded ${describe(latest.versions)}, not ${describe(versions)}`);
+  return breaches;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The three commands
+
+interface Comparison {
+  readonly later: PassSummary;
+  readonly explained: string[];
+  readonly unexplained: string[];
+  readonly unseen: KnownDifference[];
+  readonly breaches: string[];
+}
+
+async function compare(versions: Versions, known: KnownDifference[], label: string): Promise<Comparison> {
+  const dir = await install(versions);
+  const [floor, later] = await passes(dir);
+  if (describe(later.versions) !== describe(versions)) {
+    throw new Error(`latest-cdk: the ${label} pass loaded ${describe(later.versions)}, not ${describe(versions)}`);
   }
   const stacks = Object.values(floor.examples).reduce((n, e) => n + Object.keys(e.stacks).length, 0);
   console.log(`latest-cdk: floor ${describe(floor.versions)}`);
-  console.log(`latest-cdk: latest ${describe(latest.versions)}`);
+  console.log(`latest-cdk: ${label} ${describe(later.versions)}`);
   console.log(`latest-cdk: ${Object.keys(floor.examples).length} examples, ${stacks} stacks synthesized on each`);
-
-  const known = (JSON.parse(fs.readFileSync(knownFile, 'utf-8')) as { known: KnownDifference[] }).known;
+  console.log(`latest-cdk: runtime policy: the handlers run on ${policyRuntime()}, the target their bundles are built for`);
+  const breaches = [...checkPolicy('floor', floor), ...checkPolicy(label, later)];
   const used = new Set<KnownDifference>();
+  const explained: string[] = [];
   const unexplained: string[] = [];
-  for (const d of differences(floor, latest)) {
+  for (const d of differences(floor, later)) {
     const k = known.find((entry) => matcher(entry.difference).test(d));
     if (k) {
       used.add(k);
-      console.log(`  known: ${d}\n         (${k.reason})`);
+      explained.push(d);
+      console.log(`  known: ${d}\n         (${k.reason || 'NO REASON YET'})`);
     } else {
       unexplained.push(d);
     }
   }
-  for (const k of known.filter((entry) => !used.has(entry))) {
-    console.log(`latest-cdk: note: the known difference "${k.difference}" was not seen; remove it from scripts/latest-cdk-known.json once it is gone for good`);
-  }
-  const seconds = ((Date.now() - started) / 1000).toFixed(0);
-  if (unexplained.length > 0) {
-    console.error(`latest-cdk: FAILED: ${unexplained.length} difference(s) between the floor and the latest aws-cdk-lib that scripts/latest-cdk-known.json does not explain:`);
-    for (const d of unexplained) console.error(`  ${d}`);
-    console.error('latest-cdk: fix the library, or add each to scripts/latest-cdk-known.json with the reason');
-    process.exit(1);
-  }
-  console.log(`latest-cdk: ok after ${seconds}s: ${used.size === 0 ? 'no difference' : `only known differences (${used.size} explained)`}`);
+  return { later, explained, unexplained, unseen: known.filter((k) => !used.has(k)), breaches };
 }
 
-if (process.argv[2] === '--pass') {
-  runPass(process.argv[3], process.argv[4]);
-} else if (require.main === module) {
-  main().catch((e: Error) => {
+async function check(): Promise<number> {
+  const started = Date.now();
+  const record = readRecord();
+  console.log(`latest-cdk: recorded ${describe(record.recorded)} (scripts/latest-cdk.json; npx projen latest-cdk:bump moves it)`);
+  prune(undefined);
+  const result = await compare(record.recorded, record.known, 'recorded');
+  for (const k of result.unseen) {
+    console.log(`latest-cdk: note: the known difference "${k.difference}" was not seen; latest-cdk:bump drops it`);
+  }
+  const problems = [
+    ...result.breaches.map((b) => `runtime policy: ${b}`),
+    ...record.known.filter((k) => !k.reason.trim()).map((k) => `no reason given for the known difference "${k.difference}"`),
+    ...result.unexplained,
+  ];
+  if (problems.length > 0) {
+    console.error(`latest-cdk: FAILED: ${problems.length} problem(s) between the floor and the recorded ${describe(record.recorded)}:`);
+    for (const p of problems) console.error(`  ${p}`);
+    console.error('latest-cdk: fix the library, or explain each difference in scripts/latest-cdk.json with its reason');
+    return 1;
+  }
+  console.log(`latest-cdk: ok after ${((Date.now() - started) / 1000).toFixed(0)}s: `
+    + `${result.explained.length === 0 ? 'no difference' : `only known differences (${result.explained.length}, explained)`}; runtime policy holds on both`);
+  return 0;
+}
+
+async function reportNewest(): Promise<number> {
+  const record = readRecord();
+  let versions: Versions;
+  try {
+    versions = await newestVersions();
+  } catch (e) {
+    console.log(`latest-cdk newest: could not ask the npm registry (${(e as Error).message.split('\n')[0]}); nothing to report`);
+    return 0;
+  }
+  console.log(`latest-cdk newest: recorded ${describe(record.recorded)}; newest on the registry ${describe(versions)}`);
+  if (describe(versions) === describe(record.recorded)) {
+    console.log('latest-cdk newest: nothing new: the recorded versions are the newest');
+    return 0;
+  }
+  try {
+    const result = await compare(versions, record.known, 'newest');
+    prune([record.recorded, versions]);
+    const news = [...result.breaches.map((b) => `runtime policy: ${b}`), ...result.unexplained];
+    console.log(`latest-cdk newest: ${news.length === 0 ? 'nothing new to explain' : `${news.length} difference(s) the record does not explain yet`} `
+      + '(not a failure: npm test checks the recorded versions; `npx projen latest-cdk:bump` moves the record):');
+    for (const n of news) console.log(`  new: ${n}`);
+    for (const k of result.unseen) console.log(`  gone: ${k.difference}`);
+  } catch (e) {
+    console.log(`latest-cdk newest: could not compare (${(e as Error).message.split('\n')[0]}); not a failure`);
+  }
+  return 0;
+}
+
+async function bump(pin?: string): Promise<number> {
+  const record = readRecord();
+  const versions = await newestVersions(pin);
+  console.log(`latest-cdk bump: ${describe(record.recorded)} -> ${describe(versions)}`);
+  const result = await compare(versions, record.known, 'latest');
+  const stubs = result.unexplained.map((difference) => ({ difference, reason: '' }));
+  const kept = record.known.filter((k) => !result.unseen.includes(k));
+  fs.writeFileSync(recordFile, JSON.stringify({ ...record, recorded: versions, known: [...kept, ...stubs] }, undefined, 2) + '\n');
+  prune([versions]);
+  console.log(`latest-cdk bump: recorded ${describe(versions)}; kept ${kept.length} known difference(s), dropped ${result.unseen.length}, added ${stubs.length} without a reason`);
+  for (const b of result.breaches) console.log(`  runtime policy: ${b}`);
+  if (stubs.length > 0 || result.breaches.length > 0) {
+    console.log('latest-cdk bump: write each reason in scripts/latest-cdk.json (or fix the library), then run npx projen test:latest-cdk');
+    return 1;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  const [command, arg] = process.argv.slice(2);
+  const run = command === 'check' ? check() : command === 'newest' ? reportNewest() : command === 'bump' ? bump(arg) : undefined;
+  if (!run) {
+    console.error('usage: latest-cdk.ts check | newest | bump [aws-cdk-lib version]');
+    process.exit(2);
+  }
+  run.then((code) => process.exit(code), (e: Error) => {
     console.error(e.message);
-    process.exit(1);
+    process.exit(command === 'newest' ? 0 : 1);
   });
 }

@@ -77,7 +77,20 @@ export function handlerFunction<T extends lambda.Function>(
     }),
     CKV_AWS_173: 'Environment variables hold names and settings only, never secrets.',
   });
+  Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: runtimePolicyReason(fn.runtime.name) });
   return fn;
+}
+
+/**
+ * Why a handler stays on its runtime when the app's aws-cdk-lib knows a newer one (cdk-nag's
+ * AwsSolutions-L1). The runtime itself is set once, in .projenrc.ts (`lambdaOptions.runtime`),
+ * which also makes it the bundles' esbuild target.
+ */
+export function runtimePolicyReason(runtime: string): string {
+  return `Pinned to ${runtime}: the Node.js LTS line this handler's bundle is built for and tested on, `
+    + 'and the one aws-cdk-lib\'s own Runtime.NODEJS_LATEST names. A newer Lambda Node.js runtime is adopted '
+    + 'in a release of cdk-saas-privatelink once the handlers\' tests pass on it, never by an aws-cdk-lib '
+    + 'upgrade alone (README: Handler runtime).';
 }
 
 /** Writes checkov skips (with reasons) into a resource's template metadata. */
