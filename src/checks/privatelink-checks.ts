@@ -116,9 +116,11 @@ export class PrivateLinkChecks extends NagPack {
     });
     this.applyRule({
       ruleSuffixOverride: 'ZoneNotAssociated',
-      info: 'The private hosted zone points a hostname at an interface endpoint but is not associated with the endpoint\'s VPC.',
+      info: 'The private hosted zone points a hostname at an interface endpoint, but neither it nor another zone of its name '
+        + 'pointing there is associated with the endpoint\'s VPC.',
       explanation: 'In the endpoint\'s own VPC the hostname still resolves to the vendor\'s public address, so that traffic leaves '
-        + 'over the internet (or fails once the vendor expects PrivateLink). Add the endpoint\'s VPC to the zone\'s VPCs.',
+        + 'over the internet (or fails once the vendor expects PrivateLink). Add the endpoint\'s VPC to the zone\'s VPCs. '
+        + 'A VPC holds one private zone of a name, so a spoke\'s zone of the hub\'s name is judged by the hub\'s zone.',
       level: NagMessageLevel.ERROR,
       rule: zoneNotAssociated,
       node,

@@ -1,8 +1,9 @@
 /*
  * Custom resource: which of the candidate subnets lie in Availability Zones the endpoint
- * service supports. Creating an interface endpoint in an unsupported AZ fails the deploy, and
- * the supported AZs are only known at deploy time (no synth-time lookups), so the endpoint
- * takes its subnets from this resource.
+ * service supports, one per AZ. Creating an interface endpoint in an unsupported AZ, or in two
+ * subnets of one AZ, fails the deploy, and the supported AZs (and the AZs of imported subnets)
+ * are only known at deploy time (no synth-time lookups), so the endpoint takes its subnets from
+ * this resource.
  */
 import { CustomResourceEvent, LambdaContext, runCustomResource, WorkContext } from '../internal/runtime/custom-resource';
 import { abortableSleep } from '../internal/runtime/http-client';
@@ -33,7 +34,10 @@ export interface FilterInput {
 }
 
 export interface FilterResult {
+  /** At most one per AZ, in the order given. */
   readonly subnetIds: string[];
+  /** Candidates in a supported AZ left out because an earlier candidate is in the same AZ. */
+  readonly sameAzSubnetIds: string[];
   /** Human-readable summary for logs and the resource's attributes. */
   readonly summary: string;
 }
@@ -63,9 +67,41 @@ function describeAz(subnet: SubnetInfo): string {
   return subnet.availabilityZoneId ? `${subnet.availabilityZone} (${subnet.availabilityZoneId})` : subnet.availabilityZone;
 }
 
+const describeSubnet = (s: SubnetInfo) => `${s.subnetId} in ${describeAz(s)}`;
+
+/**
+ * At most `max` items, then how many more: the summary travels in the answer to CloudFormation,
+ * which refuses answers over 4,096 bytes, and a selection may hold dozens of subnets.
+ */
+function listOf(items: string[], max = 8): string {
+  const rest = items.length - max;
+  return items.slice(0, max).join(', ') + (rest > 0 ? `, and ${rest} more` : '');
+}
+
+/**
+ * The first subnet of each AZ, in the order given: EC2 creates an interface endpoint in at most
+ * one subnet per AZ. Keyed by AZ ID (the physical zone), by name when EC2 gives no ID.
+ */
+function onePerAz(subnets: SubnetInfo[]): { kept: SubnetInfo[]; sameAz: SubnetInfo[] } {
+  const seen = new Set<string>();
+  const kept: SubnetInfo[] = [];
+  const sameAz: SubnetInfo[] = [];
+  for (const subnet of subnets) {
+    const key = subnet.availabilityZoneId ?? subnet.availabilityZone;
+    (seen.has(key) ? sameAz : kept).push(subnet);
+    seen.add(key);
+  }
+  return { kept, sameAz };
+}
+
+function leftOut(sameAz: SubnetInfo[]): string {
+  return sameAz.length > 0 ? `; left out ${listOf(sameAz.map(describeSubnet))} (one subnet per AZ: an earlier candidate is in that AZ)` : '';
+}
+
 /**
  * Keeps the candidate subnets in AZs the service supports, matching by AZ ID when the
- * service reports IDs (AZ names differ between accounts) and by name otherwise.
+ * service reports IDs (AZ names differ between accounts) and by name otherwise, and of those
+ * the first in each AZ.
  */
 export async function filterSubnets(ec2: Ec2Reader, input: FilterInput, deadline: number, signal?: AbortSignal): Promise<FilterResult> {
   if (input.subnetIds.length === 0) {
@@ -77,35 +113,44 @@ export async function filterSubnets(ec2: Ec2Reader, input: FilterInput, deadline
     throw new Error(`endpoint service ${input.serviceName}${input.serviceRegion ? ` in ${input.serviceRegion}` : ''} ` +
       'was not found: check the service name, and that the provider allows this account (principal) to connect');
   }
-  const subnets = await withThrottleRetry(() => ec2.describeSubnets(input.subnetIds, signal), deadline, sleep);
+  const described = await withThrottleRetry(() => ec2.describeSubnets(input.subnetIds, signal), deadline, sleep);
+  // EC2 answers in its own order; "the first in each AZ" means the first the user gave.
+  const order = (s: SubnetInfo) => input.subnetIds.indexOf(s.subnetId);
+  const subnets = [...described].sort((a, b) => order(a) - order(b));
   const subnetRegion = regionOfAz(subnets[0]?.availabilityZone);
   const serviceRegion = regionOfAz(service.availabilityZones[0]);
 
   // A remote service reports the AZs of its own region; the endpoint's interfaces live in
   // this region, where every AZ can reach it.
   if (input.serviceRegion && serviceRegion && subnetRegion && serviceRegion !== subnetRegion) {
+    const { kept, sameAz } = onePerAz(subnets);
     return {
-      subnetIds: subnets.map((s) => s.subnetId),
-      summary: `remote service in ${serviceRegion}: kept all ${subnets.length} subnets (${subnets.map(describeAz).join(', ')})`,
+      subnetIds: kept.map((s) => s.subnetId),
+      sameAzSubnetIds: sameAz.map((s) => s.subnetId),
+      summary: `remote service in ${serviceRegion}: kept ${sameAz.length > 0 ? `${kept.length} of` : 'all'} ${subnets.length} subnets ` +
+        `(${listOf(kept.map(describeAz))})${leftOut(sameAz)}`,
     };
   }
 
   const byId = service.availabilityZoneIds.length > 0 && subnets.every((s) => s.availabilityZoneId);
   const supported = new Set(byId ? service.availabilityZoneIds : service.availabilityZones);
-  const kept = subnets.filter((s) => supported.has(byId ? s.availabilityZoneId! : s.availabilityZone));
+  const inSupported = subnets.filter((s) => supported.has(byId ? s.availabilityZoneId! : s.availabilityZone));
   const serviceAzs = byId
     ? service.availabilityZoneIds.map((id, i) => (service.availabilityZones[i] ? `${service.availabilityZones[i]} (${id})` : id))
     : service.availabilityZones;
-  if (kept.length === 0) {
-    throw new Error(`endpoint service ${input.serviceName} supports AZs [${serviceAzs.join(', ')}], ` +
-      `but the candidate subnets are in [${subnets.map((s) => `${s.subnetId} in ${describeAz(s)}`).join(', ')}]: ` +
+  if (inSupported.length === 0) {
+    throw new Error(`endpoint service ${input.serviceName} supports AZs [${listOf(serviceAzs, 12)}], ` +
+      `but the candidate subnets are in [${listOf(subnets.map(describeSubnet), 12)}]: ` +
       'give subnets in a supported AZ');
   }
-  const dropped = subnets.filter((s) => !kept.includes(s));
+  const unsupported = subnets.filter((s) => !inSupported.includes(s));
+  const { kept, sameAz } = onePerAz(inSupported);
   return {
     subnetIds: kept.map((s) => s.subnetId),
-    summary: `kept ${kept.length} of ${subnets.length} subnets in supported AZs [${kept.map(describeAz).join(', ')}]` +
-      (dropped.length > 0 ? `; left out ${dropped.map((s) => `${s.subnetId} in ${describeAz(s)}`).join(', ')}` : ''),
+    sameAzSubnetIds: sameAz.map((s) => s.subnetId),
+    summary: `kept ${kept.length} of ${subnets.length} subnets in supported AZs [${listOf(kept.map(describeAz))}]` +
+      (unsupported.length > 0 ? `; left out ${listOf(unsupported.map(describeSubnet))} (AZ not supported)` : '') +
+      leftOut(sameAz),
   };
 }
 
@@ -133,6 +178,8 @@ export async function azFilterWork(ec2: Ec2Reader, ctx: WorkContext) {
     subnetIds: props.SubnetIds ?? [],
   }, ctx.deadline, ctx.signal);
   ctx.log(result.summary);
+  if (result.sameAzSubnetIds.length > 0) ctx.log(`left out for sharing an AZ: ${result.sameAzSubnetIds.join(', ')}`);
+  // The answer stays small: at most one subnet per AZ, and a summary that lists a few of the rest.
   return { physicalResourceId, data: { SubnetIds: result.subnetIds.join(','), Summary: result.summary } };
 }
 

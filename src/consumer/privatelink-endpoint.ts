@@ -8,7 +8,7 @@ import type { PrivateLinkEndpointAlarmOptions } from './endpoint-alarm-options';
 import { endpointAlarms, EndpointMetricSource, endpointMetric } from './endpoint-metrics';
 import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
 import { addOutputs } from '../internal/outputs';
-import { literalCidr } from '../internal/subnets';
+import { literalCidr, twoInOneAz } from '../internal/subnets';
 import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
 
 export * from './endpoint-alarm-options';
@@ -41,9 +41,12 @@ export interface PrivateLinkEndpointProps {
 
   /**
    * The candidate subnets. With `filterSupportedAzs` on, the endpoint is created in those
-   * of them whose Availability Zone the service supports.
+   * of them whose Availability Zone the service supports. EC2 creates an interface endpoint in
+   * at most one subnet per AZ: a selection with two subnets in one AZ is refused (name one
+   * subnet group, such as `{ subnetGroupName: 'app' }`, or add `onePerAz: true`).
    *
-   * @default - the VPC's private subnets (with egress, else isolated)
+   * @default - the VPC's private subnets (with egress, else isolated), one per AZ: in a VPC
+   * with several private subnet groups, the first group's
    */
   readonly subnets?: ec2.SubnetSelection;
 
@@ -187,9 +190,16 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     super(scope, id);
     const ports = props.ports ?? [443];
     this.validate(props, ports);
-    const candidates = props.vpc.selectSubnets(props.subnets ?? {});
+    // One per AZ by default, as aws-cdk-lib's InterfaceVpcEndpoint does: EC2 allows no more.
+    const candidates = props.vpc.selectSubnets(props.subnets ?? { onePerAz: true });
     if (candidates.subnetIds.length === 0) {
       invalid(this, '`subnets` must select at least one subnet, got none');
+    }
+    const clash = props.subnets && twoInOneAz(candidates.subnets);
+    if (clash) {
+      invalid(this, '`subnets` must select at most one subnet per Availability Zone (EC2 creates an interface endpoint in one ' +
+        `subnet per AZ), got ${clash.first} and ${clash.second}, both in ${clash.az}: select one subnet group ` +
+        '(such as `{ subnetGroupName: \'app\' }`) or add `onePerAz: true` to the selection');
     }
     if (candidates.hasPublic) {
       Annotations.of(this).addWarningV2('cdk-saas-privatelink:endpointInPublicSubnets',

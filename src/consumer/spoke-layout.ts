@@ -49,8 +49,12 @@ export interface SpokeLayout {
   readonly spokeNumber: number;
 }
 
-/** Checks the spoke and decides where its resources go; creates the hub-side stack if needed. */
-export function layOutSpoke(self: Construct, kind: string, props: SpokeInput): SpokeLayout {
+/**
+ * Checks the spoke and decides where its resources go; creates the hub-side stack if needed.
+ *
+ * @param routes whether the spoke makes routes in both VPCs' route tables (so needs their IDs)
+ */
+export function layOutSpoke(self: Construct, kind: string, props: SpokeInput, routes = true): SpokeLayout {
   const hubVpc = props.endpoint.vpc;
   const hubStack = Stack.of(hubVpc);
   const spokeStack = Stack.of(props.spokeVpc);
@@ -64,9 +68,16 @@ export function layOutSpoke(self: Construct, kind: string, props: SpokeInput): S
   const joined = stateOf(hubStack, `SaasPrivateLinkSpokesOf${Names.uniqueId(hubVpc)}`, () => [] as { cidr?: string; name: string }[]);
   checkOverlaps(self, hubLiteral, spokeLiteral, spokeName, joined);
   const spokeRouteTables = routeTableIds(props.spokeVpc);
-  if (spokeRouteTables.length === 0) {
+  if (routes && spokeRouteTables.length === 0) {
     invalid(self, '`spokeVpc` has no route table IDs: import it with the route table IDs of its subnets ' +
       `(for example \`privateSubnetRouteTableIds\`), got none for ${spokeName}`);
+  }
+  const hubRouteTables = routeTableIds(hubVpc);
+  // Without them the spoke would get its routes and its DNS while the hub has no way back.
+  if (routes && hubRouteTables.length === 0) {
+    invalid(self, '`endpoint`\'s VPC (the hub VPC) has no route table IDs: the hub needs a route back to the spoke in ' +
+      'the route table of each of its subnets, or the spoke\'s hosts cannot reach the endpoint; import it with them ' +
+      `(\`Vpc.fromVpcAttributes({ ..., privateSubnetRouteTableIds })\`), got none for ${hubVpc.node.path}`);
   }
   for (const override of props.dnsOverrides ?? []) override._checkRepeatable();
   joined.push({ cidr: spokeLiteral, name: spokeName });
@@ -89,7 +100,7 @@ export function layOutSpoke(self: Construct, kind: string, props: SpokeInput): S
     hubCidr: hubLiteral ?? hubVpc.vpcCidrBlock,
     spokeCidr: spokeLiteral ?? props.spokeVpc.vpcCidrBlock,
     spokeName,
-    hubRouteTables: routeTableIds(hubVpc),
+    hubRouteTables,
     spokeRouteTables,
     spokeNumber: joined.length,
   };

@@ -18,13 +18,16 @@ const MAX_PEERINGS = 125;
  */
 export interface SpokePeeringProps {
   /**
-   * The hub's endpoint: the spoke reaches it over the peering. Its VPC is the hub VPC.
+   * The hub's endpoint: the spoke reaches it over the peering. Its VPC is the hub VPC, which
+   * gets a route back to the spoke in every route table of its subnets: an imported hub VPC needs
+   * their IDs (`privateSubnetRouteTableIds`).
    */
   readonly endpoint: IPrivateLinkEndpoint;
 
   /**
    * The spoke VPC, of the hub's account, in the hub's region or another. It may be created in
-   * this app (in any stack) or imported; its stack must name its region.
+   * this app (in any stack, the hub's included) or imported with the route table IDs of its
+   * subnets; its stack must name its region.
    */
   readonly spokeVpc: ec2.IVpc;
 

@@ -12,19 +12,22 @@ import type { LinkProbeOptions } from '../probe/privatelink-probe-props';
 
 /** Transit gateway IDs: tgw- and 17 hex digits (8 for old ones). */
 const TRANSIT_GATEWAY_ID = /^tgw-([0-9a-f]{8}|[0-9a-f]{17})$/;
+/** Transit gateway attachment IDs: tgw-attach- and 17 hex digits (8 for old ones). */
+const ATTACHMENT_ID = /^tgw-attach-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /**
  * Properties of a `TransitGatewaySpoke`.
  */
 export interface TransitGatewaySpokeProps {
   /**
-   * The hub's endpoint: the spoke reaches it through the transit gateway. Its VPC is the hub VPC.
+   * The hub's endpoint: the spoke reaches it through the transit gateway. Its VPC is the hub VPC;
+   * imported, it needs the route table IDs of its subnets unless `createRoutes` is false.
    */
   readonly endpoint: IPrivateLinkEndpoint;
 
   /**
    * The spoke VPC, of the hub's account, created in this app (any stack that names its region)
-   * or imported.
+   * or imported (with the route table IDs of its subnets unless `createRoutes` is false).
    */
   readonly spokeVpc: ec2.IVpc;
 
@@ -46,18 +49,43 @@ export interface TransitGatewaySpokeProps {
   readonly spokeTransitGatewayId?: string;
 
   /**
-   * The hub VPC's subnets for its attachment, one per Availability Zone.
+   * The hub VPC's subnets for its attachment, one per Availability Zone (for a new attachment).
    *
    * @default - the hub VPC's private subnets (with egress, else isolated), one per AZ
    */
   readonly hubSubnets?: ec2.SubnetSelection;
 
   /**
-   * The spoke VPC's subnets for its attachment, one per Availability Zone.
+   * The spoke VPC's subnets for its attachment, one per Availability Zone (for a new attachment).
    *
    * @default - the spoke VPC's private subnets (with egress, else isolated), one per AZ
    */
   readonly spokeSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The hub VPC's existing attachment to `transitGatewayId` (`tgw-attach-…`), where the transit
+   * gateway already is the network: EC2 attaches a VPC to a transit gateway only once, so a second
+   * attachment would fail the deploy. Every spoke of this hub on this transit gateway gives the same.
+   *
+   * @default - the hub VPC is attached to `transitGatewayId` in the hub's stack, once for all its spokes
+   */
+  readonly hubAttachmentId?: string;
+
+  /**
+   * The spoke VPC's existing attachment to its transit gateway (`tgw-attach-…`).
+   *
+   * @default - the spoke VPC is attached in its own stack
+   */
+  readonly spokeAttachmentId?: string;
+
+  /**
+   * Create a route to the other VPC's CIDR block through the transit gateway in every route table
+   * of both VPCs. Set false where your network already routes between them through the transit
+   * gateway (a summary or default route); the VPCs' route table IDs are then not needed.
+   *
+   * @default true
+   */
+  readonly createRoutes?: boolean;
 
   /**
    * DNS overrides to repeat for the spoke VPC: each gets a private hosted zone of its own for
@@ -115,6 +143,11 @@ export interface NewTransitGatewayOptions {
  * the two VPCs reach each other; for an existing one with other route tables, associate and
  * propagate the two attachments (`hubAttachmentId`, `spokeAttachmentId`) as your network does.
  *
+ * Where a transit gateway already is the network, the VPCs are attached already (EC2 refuses a
+ * second attachment of a VPC to the same transit gateway) and may already route through it: give
+ * `hubAttachmentId` and `spokeAttachmentId`, and `createRoutes: false`, and only the endpoint's
+ * rule, the spoke's DNS and its probe are made.
+ *
  * @example
  * declare const endpoint: PrivateLinkEndpoint;
  * declare const dns: PrivateDnsOverride;
@@ -143,9 +176,9 @@ export class TransitGatewaySpoke extends Construct {
     });
   }
 
-  /** The hub VPC's attachment to `transitGatewayId`. */
+  /** The hub VPC's attachment to `transitGatewayId` (the one given, or the new one). */
   public readonly hubAttachmentId: string;
-  /** The spoke VPC's attachment. */
+  /** The spoke VPC's attachment (the one given, or the new one). */
   public readonly spokeAttachmentId: string;
   /** The spoke's region. */
   public readonly spokeRegion: string;
@@ -158,64 +191,83 @@ export class TransitGatewaySpoke extends Construct {
 
   constructor(scope: Construct, id: string, props: TransitGatewaySpokeProps) {
     super(scope, id);
-    const spokeTgw = this.validate(props);
-    const hubSubnets = attachmentSubnets(this, 'hubSubnets', props.endpoint.vpc, props.hubSubnets);
-    const spokeSubnets = attachmentSubnets(this, 'spokeSubnets', props.spokeVpc, props.spokeSubnets);
-    const layout = layOutSpoke(this, 'TransitGatewaySpoke', props);
+    const createRoutes = props.createRoutes ?? true;
+    const spokeTgw = this.validate(props, createRoutes);
+    const hubSubnets = props.hubAttachmentId ? undefined : attachmentSubnets(this, 'hubSubnets', props.endpoint.vpc, props.hubSubnets);
+    const spokeSubnets = props.spokeAttachmentId ? undefined : attachmentSubnets(this, 'spokeSubnets', props.spokeVpc, props.spokeSubnets);
+    const hub = hubAttachmentOf(this, props);
+    const layout = layOutSpoke(this, 'TransitGatewaySpoke', props, createRoutes);
     const { hubStack, spokeSide, hubSide, spokeName } = layout;
     this.spokeRegion = layout.spokeStack.region;
     this.hubSideStack = layout.hubSideStack;
 
-    // The hub VPC is attached once per transit gateway, in the hub's stack.
-    const attachmentId = `TgwAttachment${Names.uniqueId(props.endpoint.vpc)}${stableKey(hubStack, props.transitGatewayId)}`;
-    const hubAttachment = stateOf(hubStack, `SaasPrivateLink${attachmentId}`,
-      () => new ec2.CfnTransitGatewayAttachment(hubStack, attachmentId, {
+    // The hub VPC is attached once per transit gateway, in the hub's stack, unless it already is.
+    if (hub.existing === undefined && !hub.created) {
+      hub.created = new ec2.CfnTransitGatewayAttachment(hubStack, hub.logicalId, {
         transitGatewayId: props.transitGatewayId,
         vpcId: props.endpoint.vpc.vpcId,
-        subnetIds: hubSubnets,
+        subnetIds: hubSubnets!,
         tags: [{ key: 'Name', value: `PrivateLink hub ${hubStack.stackName}` }],
-      }));
-    const spokeAttachment = new ec2.CfnTransitGatewayAttachment(spokeSide, 'TgwAttachment', {
+      });
+    }
+    const hubAttachment = hub.created;
+    const spokeAttachment = spokeSubnets && new ec2.CfnTransitGatewayAttachment(spokeSide, 'TgwAttachment', {
       transitGatewayId: spokeTgw,
       vpcId: props.spokeVpc.vpcId,
       subnetIds: spokeSubnets,
       tags: [{ key: 'Name', value: `PrivateLink spoke ${spokeName} of ${hubStack.stackName}` }],
     });
-    this.hubAttachmentId = hubAttachment.ref;
-    this.spokeAttachmentId = spokeAttachment.ref;
+    this.hubAttachmentId = hubAttachment?.ref ?? hub.existing!;
+    this.spokeAttachmentId = spokeAttachment?.ref ?? props.spokeAttachmentId!;
 
     // A route to a transit gateway needs the VPC's attachment first.
-    const routes: IDependable[] = [spokeAttachment];
-    layout.spokeRouteTables.forEach((routeTableId, i) => {
-      const route = new ec2.CfnRoute(spokeSide, `SpokeRoute${i}`, {
-        routeTableId, destinationCidrBlock: layout.hubCidr, transitGatewayId: spokeTgw,
+    const routes: IDependable[] = spokeAttachment ? [spokeAttachment] : [];
+    if (createRoutes) {
+      layout.spokeRouteTables.forEach((routeTableId, i) => {
+        const route = new ec2.CfnRoute(spokeSide, `SpokeRoute${i}`, {
+          routeTableId, destinationCidrBlock: layout.hubCidr, transitGatewayId: spokeTgw,
+        });
+        if (spokeAttachment) route.addResourceDependency(spokeAttachment);
+        routes.push(route);
       });
-      route.addResourceDependency(spokeAttachment);
-      routes.push(route);
-    });
-    layout.hubRouteTables.forEach((routeTableId, i) => {
-      const route = new ec2.CfnRoute(hubSide, `HubRoute${i}`, {
-        routeTableId, destinationCidrBlock: layout.spokeCidr, transitGatewayId: props.transitGatewayId,
+      layout.hubRouteTables.forEach((routeTableId, i) => {
+        const route = new ec2.CfnRoute(hubSide, `HubRoute${i}`, {
+          routeTableId, destinationCidrBlock: layout.spokeCidr, transitGatewayId: props.transitGatewayId,
+        });
+        if (hubAttachment && Stack.of(route) === hubStack) route.addResourceDependency(hubAttachment);
+        else if (hubAttachment) Stack.of(route).addStackDependency(hubStack);
+        routes.push(route);
       });
-      if (Stack.of(route) === hubStack) route.addResourceDependency(hubAttachment);
-      else Stack.of(route).addStackDependency(hubStack);
-      routes.push(route);
-    });
+    }
     const { dns, probe } = finishSpoke(this, props, layout, routes, 'transit gateway');
     this.spokeDnsOverrides = dns;
     this.probe = probe;
   }
 
-  private validate(props: TransitGatewaySpokeProps): string {
+  /** The transit gateway of the spoke's attachment and routes. */
+  private validate(props: TransitGatewaySpokeProps, createRoutes: boolean): string {
     for (const [name, value] of [['transitGatewayId', props.transitGatewayId], ['spokeTransitGatewayId', props.spokeTransitGatewayId]] as const) {
       if (value !== undefined && isLiteral(value) && !TRANSIT_GATEWAY_ID.test(value)) {
         invalid(this, `\`${name}\` must be a transit gateway ID such as "tgw-0123456789abcdef0", got: ${show(value)}`);
       }
     }
+    for (const [name, value] of [['hubAttachmentId', props.hubAttachmentId], ['spokeAttachmentId', props.spokeAttachmentId]] as const) {
+      if (value !== undefined && isLiteral(value) && !ATTACHMENT_ID.test(value)) {
+        invalid(this, `\`${name}\` must be a transit gateway attachment ID such as "tgw-attach-0123456789abcdef0", got: ${show(value)}`);
+      }
+    }
+    for (const [name, subnets, attachment] of [
+      ['hubSubnets', props.hubSubnets, 'hubAttachmentId'], ['spokeSubnets', props.spokeSubnets, 'spokeAttachmentId'],
+    ] as const) {
+      if (subnets !== undefined && props[attachment] !== undefined) {
+        invalid(this, `\`${name}\` applies to a new attachment; the existing \`${attachment}\` keeps its own subnets, got both`);
+      }
+    }
+    const needsSpokeTgw = createRoutes || props.spokeAttachmentId === undefined;
     const hubRegion = Stack.of(props.endpoint.vpc).region;
     const spokeRegion = Stack.of(props.spokeVpc).region;
     const otherRegion = isLiteral(hubRegion) && isLiteral(spokeRegion) && hubRegion !== spokeRegion;
-    if (otherRegion && props.spokeTransitGatewayId === undefined) {
+    if (otherRegion && needsSpokeTgw && props.spokeTransitGatewayId === undefined) {
       invalid(this, `\`spokeTransitGatewayId\` is required for a spoke in another region (${spokeRegion}, the hub is in ${hubRegion}): ` +
         'a VPC attaches to a transit gateway of its own region; give your network\'s transit gateway there, peered with `transitGatewayId`, got: undefined');
     }
@@ -225,6 +277,44 @@ export class TransitGatewaySpoke extends Construct {
     }
     return props.spokeTransitGatewayId ?? props.transitGatewayId;
   }
+}
+
+/** The hub VPC's attachment to a transit gateway, shared by every spoke of the hub on it. */
+interface HubAttachment {
+  /** The construct ID of a new attachment in the hub's stack. */
+  readonly logicalId: string;
+  /** The existing attachment the first spoke gave (`hubAttachmentId`). */
+  readonly existing?: string;
+  /** The spoke that decided between the two. */
+  readonly by: string;
+  created?: ec2.CfnTransitGatewayAttachment;
+}
+
+/**
+ * The hub's attachment to the spoke's transit gateway. EC2 attaches a VPC to a transit gateway
+ * only once, so all spokes of the hub on that transit gateway must agree on an existing one or
+ * on none, whichever comes first.
+ */
+function hubAttachmentOf(self: TransitGatewaySpoke, props: TransitGatewaySpokeProps): HubAttachment {
+  const hubStack = Stack.of(props.endpoint.vpc);
+  const logicalId = `TgwAttachment${Names.uniqueId(props.endpoint.vpc)}${stableKey(hubStack, props.transitGatewayId)}`;
+  const hub = stateOf(hubStack, `SaasPrivateLink${logicalId}`, (): HubAttachment => ({
+    logicalId, existing: props.hubAttachmentId, by: self.node.path,
+  }));
+  const given = props.hubAttachmentId;
+  const same = given === hub.existing || (given !== undefined && hub.existing !== undefined
+    && Token.isUnresolved(given) && stableKey(hubStack, given) === stableKey(hubStack, hub.existing));
+  if (!same) {
+    invalid(self, `\`hubAttachmentId\` must be the same for every spoke of the hub VPC ${props.endpoint.vpc.node.path} on ` +
+      `transit gateway ${shown(props.transitGatewayId)}, as a VPC attaches to a transit gateway once: ${hub.by} gave ` +
+      `${hub.existing === undefined ? 'none (a new attachment)' : shown(hub.existing)}, got: ${shown(given)}`);
+  }
+  return hub;
+}
+
+/** A value for a message: a literal as such, anything else as a deploy-time value. */
+function shown(value: string | undefined): string {
+  return value === undefined || isLiteral(value) ? show(value) : 'a deploy-time value';
 }
 
 /** One subnet per AZ, private, for a transit gateway attachment. */

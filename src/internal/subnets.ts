@@ -36,3 +36,36 @@ export function literalCidr(vpc: ec2.IVpc): string | undefined {
   }
   return undefined;
 }
+
+/** A subnet's Availability Zone when synth knows it: not for a deploy-time token or an import without one. */
+export function literalAz(subnet: ec2.ISubnet): string | undefined {
+  let az: string | undefined;
+  try {
+    az = subnet.availabilityZone;
+  } catch {
+    // aws-cdk-lib throws for a subnet imported without its AZ.
+    return undefined;
+  }
+  return az && !Token.isUnresolved(az) ? az : undefined;
+}
+
+/** A subnet as an error message names it: its ID when literal, else its construct path. */
+export function subnetName(subnet: ec2.ISubnet): string {
+  return show(Token.isUnresolved(subnet.subnetId) ? subnet.node.path : subnet.subnetId);
+}
+
+/**
+ * The first two subnets, in selection order, that synth knows to be in the same Availability
+ * Zone; subnets whose AZ synth cannot know are skipped (a deploy-time check must catch those).
+ */
+export function twoInOneAz(subnets: ec2.ISubnet[]): { first: string; second: string; az: string } | undefined {
+  const firstIn = new Map<string, ec2.ISubnet>();
+  for (const subnet of subnets) {
+    const az = literalAz(subnet);
+    if (az === undefined) continue;
+    const first = firstIn.get(az);
+    if (first) return { first: subnetName(first), second: subnetName(subnet), az: show(az) };
+    firstIn.set(az, subnet);
+  }
+  return undefined;
+}

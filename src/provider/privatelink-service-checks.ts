@@ -3,9 +3,11 @@
  * prop, the value and the rule.
  */
 import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import { ConnectionEvent, ExposedPort, PrivateLinkServiceProps } from './privatelink-service-props';
+import { twoInOneAz } from '../internal/subnets';
 import {
   invalid, isAccountId, isIamPrincipalArn, isLiteral, isPort, isRegionName, partitionOf, show,
 } from '../internal/validation';
@@ -129,6 +131,16 @@ export function validateGivenLoadBalancer(scope: Construct, props: PrivateLinkSe
       `The given load balancer (${loadBalancer.node.path}) has security groups that filter PrivateLink traffic: ` +
       'connections the inbound rules do not allow are dropped silently. ' +
       'Set enforceSecurityGroupInboundRulesOnPrivateLinkTraffic to false on it, or allow the traffic.');
+  }
+}
+
+/** A load balancer takes one subnet per Availability Zone; zones synth cannot know are skipped. */
+export function validateOneSubnetPerAz(scope: Construct, subnets: ec2.ISubnet[]): void {
+  const clash = twoInOneAz(subnets);
+  if (clash) {
+    invalid(scope, '`vpcSubnets` must select at most one subnet per Availability Zone (a load balancer takes one subnet ' +
+      `per AZ), got ${clash.first} and ${clash.second}, both in ${clash.az}: select one subnet group ` +
+      '(such as `{ subnetGroupName: \'app\' }`) or add `onePerAz: true` to the selection');
   }
 }
 

@@ -153,9 +153,13 @@ export interface PrivateLinkServiceProps {
   readonly vpc?: ec2.IVpc;
 
   /**
-   * The subnets of the new load balancer. Public subnets are refused.
+   * The subnets of the new load balancer: private, and at most one per Availability Zone (a
+   * load balancer takes one subnet in each zone); a selection that breaks either rule is refused.
+   * In a VPC with several private subnet groups, add `onePerAz: true` to a selection by type, or
+   * select one group by name.
    *
-   * @default - the VPC's private subnets (with egress, else isolated)
+   * @default - one private subnet per Availability Zone (with egress, else isolated), from the
+   * first such subnet group of the VPC (`{ onePerAz: true }`)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -272,7 +276,16 @@ export interface PrivateLinkServiceAttributes {
   /**
    * Security groups of the load balancer behind the service, for `connections`.
    *
-   * @default - none: `connections` opens nothing
+   * @default - none
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
+
+  /**
+   * The prefix list of the load balancer's subnets (`PrivateLinkService.subnetPrefixList` of the
+   * service), for `connections` when the load balancer has no security group. Import it with
+   * `ec2.PrefixList.fromPrefixListId`.
+   *
+   * @default - none; without `securityGroups` either, `connections` opens nothing
+   */
+  readonly subnetPrefixList?: ec2.IPrefixList;
 }

@@ -7,8 +7,9 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { ConnectionAutoAccept } from './auto-accept';
+import { loadBalancerSource, prefixListPeer } from './load-balancer-peer';
 import {
-  validateAutoAccept, validateGivenLoadBalancer, validatePorts, validatePrincipals, validateRegions,
+  validateAutoAccept, validateGivenLoadBalancer, validateOneSubnetPerAz, validatePorts, validatePrincipals, validateRegions,
 } from './privatelink-service-checks';
 import {
   ConnectionEvent, ExposedPort, IPrivateLinkService, PrivateLinkServiceAttributes, PrivateLinkServiceProps, UnlistedConnectionAction,
@@ -56,7 +57,10 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     class Import extends Resource implements IPrivateLinkService {
       public readonly endpointServiceName = attrs.endpointServiceName;
       public readonly endpointServiceId = attrs.endpointServiceId;
-      public readonly connections = new ec2.Connections({ securityGroups: attrs.securityGroups ?? [] });
+      public readonly connections = new ec2.Connections({
+        securityGroups: attrs.securityGroups ?? [],
+        peer: attrs.subnetPrefixList && prefixListPeer(attrs.subnetPrefixList),
+      });
     }
     return new Import(scope, id);
   }
@@ -81,7 +85,8 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
    * targets from the load balancer's private addresses, so this is the load balancer's
    * security groups when it has them, otherwise `subnetPrefixList` (its subnets' CIDR blocks).
    * Open a target with `target.connections.allowFrom(service, ec2.Port.tcp(port))` or
-   * `allowTargetAccess(target, port)`.
+   * `allowTargetAccess(target, port)`: opening the same target on the same port again, by either
+   * way, adds no second rule.
    */
   public readonly connections: ec2.Connections;
 
@@ -113,7 +118,7 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
     const principalArns = validatePrincipals(this, props.allowedPrincipals);
     validatePorts(this, props.ports);
     validateRegions(this, props.allowedRegions);
-    const subnets = props.loadBalancer ? undefined : selectPrivateSubnets(this, vpc, props.vpcSubnets, 'the load balancer is internal');
+    const subnets = props.loadBalancer ? undefined : this.selectSubnets(vpc, props.vpcSubnets);
     if (props.loadBalancer) {
       validateGivenLoadBalancer(this, props);
     }
@@ -129,23 +134,9 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
       : undefined;
 
     this.loadBalancer = props.loadBalancer ?? this.createLoadBalancer(vpc, subnets!, props);
-    if (this.loadBalancer.connections.securityGroups.length > 0) {
-      this.connections = this.loadBalancer.connections;
-    } else if (subnetCidrs) {
-      this.subnetPrefixList = new ec2.PrefixList(this, 'SubnetPrefixList', {
-        maxEntries: subnetCidrs.length,
-        entries: subnetCidrs.map((cidr) => ({
-          cidr,
-          description: `Subnet of the PrivateLink load balancer ${this.node.path}`.slice(0, 255),
-        })),
-      });
-      this.connections = new ec2.Connections({ peer: this.subnetPrefixList });
-    } else {
-      Annotations.of(this).addWarningV2('cdk-saas-privatelink:wideTargetAccess',
-        `The given load balancer (${this.loadBalancer.node.path}) has no security group, and its subnets are not known here: ` +
-        '`connections` and target access use the VPC\'s CIDR block. Give the load balancer a security group to narrow them.');
-      this.connections = new ec2.Connections({ peer: ec2.Peer.ipv4(vpc.vpcCidrBlock) });
-    }
+    const source = loadBalancerSource(this, this.loadBalancer, vpc, subnetCidrs);
+    this.connections = source.connections;
+    this.subnetPrefixList = source.subnetPrefixList;
 
     for (const port of props.ports) {
       this.exposePort(port);
@@ -288,6 +279,13 @@ export class PrivateLinkService extends Resource implements IPrivateLinkService 
    */
   public addRecommendedAlarms(options?: PrivateLinkServiceAlarmOptions): cloudwatch.Alarm[] {
     return serviceAlarms(this.metricSource, options);
+  }
+
+  /** Private subnets, one per Availability Zone unless the selection says otherwise (then refused). */
+  private selectSubnets(vpc: ec2.IVpc, selection?: ec2.SubnetSelection): ec2.SelectedSubnets {
+    const selected = selectPrivateSubnets(this, vpc, selection ?? { onePerAz: true }, 'the load balancer is internal');
+    validateOneSubnetPerAz(this, selected.subnets);
+    return selected;
   }
 
   private subnetCidr(subnet: ec2.ISubnet): string {

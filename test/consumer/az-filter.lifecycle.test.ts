@@ -11,6 +11,8 @@ import { LocalServer } from '../support/local-server';
 const SUBNETS: SubnetInfo[] = [
   { subnetId: 'subnet-a', availabilityZone: 'eu-west-1a', availabilityZoneId: 'euw1-az1' },
   { subnetId: 'subnet-b', availabilityZone: 'eu-west-1b', availabilityZoneId: 'euw1-az2' },
+  // A second subnet group's subnet in the supported AZ.
+  { subnetId: 'subnet-a2', availabilityZone: 'eu-west-1a', availabilityZoneId: 'euw1-az1' },
 ];
 
 /** EC2 as the handler sees it; `hang` makes every call wait until its signal aborts it. */
@@ -69,8 +71,10 @@ const both = ['subnet-a', 'subnet-b'];
 const scenarios: Record<LifecycleEvent, (mark: () => void) => Promise<any>> = {
   'create': async (mark) => {
     mark();
-    const answer = await invoke(event('Create', both));
-    expect(answer).toMatchObject({ PhysicalResourceId: `az-filter-req-${requests}`, Data: { SubnetIds: 'subnet-a' } });
+    const answer = await invoke(event('Create', ['subnet-a2', 'subnet-b', 'subnet-a']));
+    expect(answer).toMatchObject({ PhysicalResourceId: `az-filter-req-${requests}`, Data: { SubnetIds: 'subnet-a2' } });
+    expect(answer.Data.Summary).toBe('kept 1 of 3 subnets in supported AZs [eu-west-1a (euw1-az1)]; left out subnet-b in eu-west-1b (euw1-az2) ' +
+      '(AZ not supported); left out subnet-a in eu-west-1a (euw1-az1) (one subnet per AZ: an earlier candidate is in that AZ)');
     return answer;
   },
   'create delivered twice': async (mark) => {

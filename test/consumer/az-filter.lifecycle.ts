@@ -7,7 +7,7 @@ export const AZ_FILTER_LIFECYCLE: LifecycleBlock = {
   resource: 'Custom::PrivateLinkAzFilter',
   construct: 'PrivateLinkEndpoint (and every preset that creates one)',
   rows: [
-    { event: 'create', calls: READS, status: 'SUCCESS', told: 'physical ID `az-filter-{RequestId}`, attribute `SubnetIds` (candidates in supported AZs)' },
+    { event: 'create', calls: READS, status: 'SUCCESS', told: 'physical ID `az-filter-{RequestId}`, attribute `SubnetIds` (candidates in supported AZs, the first of each AZ ID), `Summary` naming those left out' },
     { event: 'create delivered twice', calls: READS, status: 'SUCCESS', told: 'the same physical ID (the same RequestId) and the same subnets' },
     { event: 'update that changes nothing', calls: READS, status: 'SUCCESS', told: 'the same physical ID and subnets' },
     { event: 'update that changes something', calls: READS, status: 'SUCCESS', told: 'the same physical ID; `SubnetIds` for the new candidates' },

@@ -280,8 +280,36 @@ describe('HostnameTargetSync opens what the name points at to the load balancer'
       IpProtocol: 'tcp',
       FromPort: 5432,
       ToPort: 5432,
-      SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceSubnetPrefixList/), 'PrefixListId'] },
+      SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceLoadBalancerSubnets/), 'PrefixListId'] },
     })]);
+  });
+
+  test('the automatic opening next to the user\'s allowTargetAccess and allowFrom on the same port is one rule', () => {
+    const { stack, vpc, service, targetGroup } = withService();
+    const cluster = new rds.DatabaseCluster(stack, 'Aurora', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      vpc,
+      port: 5432,
+    });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname: SyncedHostname.databaseClusterWriter(cluster) });
+    service.allowTargetAccess(cluster, 5432);
+    cluster.connections.allowFrom(service, ec2.Port.tcp(5432));
+    const rules = ingressOf(stack).filter((r) => JSON.stringify(r.GroupId).includes('AuroraSecurityGroup'));
+    expect(rules).toEqual([expect.objectContaining({
+      FromPort: 5432,
+      ToPort: 5432,
+      SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^ServiceLoadBalancerSubnets/), 'PrefixListId'] },
+    })]);
+  });
+
+  test('two syncs of the same database and port, one given the service as a plain `loadBalancer`: one rule', () => {
+    const { stack, vpc, service, targetGroup } = withService();
+    const db = ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0eeeeeeeeeeeeeeee');
+    const hostname = SyncedHostname.of('db.internal.example.com', { target: db });
+    new HostnameTargetSync(stack, 'Sync', { vpc, targetGroup, port: 5432, hostname });
+    new HostnameTargetSync(stack, 'Again', { vpc, targetGroup, port: 5432, hostname, loadBalancer: { connections: service.connections } });
+    expect(ingressOf(stack)).toEqual([expect.objectContaining({ GroupId: 'sg-0eeeeeeeeeeeeeeee', FromPort: 5432 })]);
   });
 
   test('an Aurora cluster and an RDS instance are opened too; `allowTargetAccess: false` opens nothing', () => {

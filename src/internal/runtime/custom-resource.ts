@@ -71,7 +71,7 @@ const ANSWER_ATTEMPT_TIMEOUT_MS = 6_000;
 export const ANSWER_RESERVE_MS = 30_000;
 
 /** CloudFormation rejects responses over 4,096 bytes; keep the reason well under it. */
-const MAX_REASON = 3000;
+export const MAX_REASON = 3000;
 
 export async function runCustomResource(
   event: CustomResourceEvent,
@@ -133,7 +133,7 @@ function answer(
 }
 
 /** Races the work against its budget; at the budget's end the work's signal is aborted. */
-async function withDeadline<T>(promise: Promise<T>, budgetMs: number, controller: AbortController): Promise<T> {
+export async function withDeadline<T>(promise: Promise<T>, budgetMs: number, controller: AbortController): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const message = `gave up after ${Math.round(budgetMs / 1000)} s, before the Lambda timeout: the work was cancelled`;
   const timeout = new Promise<never>((_, reject) => {

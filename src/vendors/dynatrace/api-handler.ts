@@ -1,11 +1,13 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { DynatraceEnvironment } from './dynatrace-environment';
 import { stateOf } from '../../internal/construct-state';
-import { grantVpcNetworkInterfaces, handlerFunction, HandlerFunctionClass } from '../../internal/handler-function';
+import { grantVpcNetworkInterfacesWithReasons, handlerFunction, HandlerFunctionClass } from '../../internal/handler-function';
+import { HANDLER_MODE_ENV, WORK_MODE, WORKER_FUNCTION_ENV } from '../../internal/runtime/worker-relay';
 import { selectPrivateSubnets } from '../../internal/subnets';
 import { invalid, show } from '../../internal/validation';
 
@@ -23,7 +25,15 @@ export interface ApiHandlerOptions {
 }
 
 export interface ApiHandler {
+  /** The function CloudFormation invokes (the ServiceToken), which answers it: never in a VPC. */
   readonly fn: lambda.Function;
+  /**
+   * The function that calls the Dynatrace API and reads the secrets: the worker in the VPC when
+   * the access names one, else `fn`. Grant it what the vendor part needs.
+   */
+  readonly apiFunction: lambda.Function;
+  /** The roles a custom resource depends on, so its Delete still has its permissions. */
+  readonly roles: iam.IRole[];
   /** The resource properties that say where and how the API is reached (see dynatrace-api.ts). */
   readonly properties: Record<string, unknown>;
 }
@@ -34,19 +44,24 @@ export interface ApiHandler {
  * API token. The handler stays one function per stack whatever URL reaches the API, so
  * switching from the SaaS URL to an ActiveGate updates the function and the resources in
  * place: a custom resource's ServiceToken cannot change.
+ *
+ * With a VPC, the handler is two functions of the same bundle: the one CloudFormation invokes
+ * stays outside the VPC (a VPC without egress reaches neither CloudFormation's response URL nor
+ * EC2) and invokes a worker in the VPC for the Dynatrace calls (see worker-relay.ts).
  */
 export function dynatraceApiHandler(scope: Construct, options: ApiHandlerOptions): ApiHandler {
   const access = options.environment._access;
   const stack = Stack.of(scope);
   const placement = show({ vpc: access.vpc?.node.path, subnets: access.vpcSubnets, securityGroups: access.securityGroups?.map((g) => g.node.path) });
   const fn = (stack.node.tryFindChild(options.id) as lambda.Function | undefined) ?? createHandler(stack, options);
+  const apiFunction = (stack.node.tryFindChild(`${options.id}${WORKER_SUFFIX}`) as lambda.Function | undefined) ?? fn;
   // Where the stack's handler runs: a second, different placement in the same stack is refused.
   const first = stateOf(fn, 'Placement', () => placement);
   if (first !== placement) {
     invalid(scope, `\`environment\` must be reached the same way by every Dynatrace construct in stack ${stack.stackName}: ` +
       `one ${options.id} handler serves them all, got a different VPC placement (${placement}) than ${first}`);
   }
-  options.apiToken.grantRead(fn);
+  options.apiToken.grantRead(apiFunction);
 
   const pems: string[] = [];
   const secretRefs: string[] = [];
@@ -54,12 +69,14 @@ export function dynatraceApiHandler(scope: Construct, options: ApiHandlerOptions
     const resolved = certificate._resolveForHandler(scope);
     if (resolved.pem) pems.push(resolved.pem);
     if (resolved.secret) {
-      resolved.secret.grantRead(fn);
+      resolved.secret.grantRead(apiFunction);
       secretRefs.push(resolved.field ? `${resolved.secret.secretArn}#${resolved.field}` : resolved.secret.secretArn);
     }
   }
   return {
     fn,
+    apiFunction,
+    roles: [...new Set([fn.role, apiFunction.role])].filter((r): r is iam.IRole => r !== undefined),
     properties: {
       ApiUrl: options.environment.apiUrl,
       EnvironmentId: options.environment.environmentId,
@@ -71,26 +88,35 @@ export function dynatraceApiHandler(scope: Construct, options: ApiHandlerOptions
   };
 }
 
+/** The worker's construct ID is the handler's and this. */
+const WORKER_SUFFIX = 'Worker';
+
 function createHandler(stack: Stack, options: ApiHandlerOptions): lambda.Function {
   const access = options.environment._access;
-  let functionOptions: lambda.FunctionOptions | undefined;
-  if (access.vpc) {
-    const subnets = selectPrivateSubnets(stack, access.vpc, access.vpcSubnets, 'a Lambda function in a VPC gets no public address');
-    const securityGroups = access.securityGroups ?? [defaultSecurityGroup(stack, options)];
-    functionOptions = { vpc: access.vpc, vpcSubnets: { subnets: subnets.subnets }, securityGroups };
+  if (!access.vpc) {
+    return handlerFunction(stack, options.id, options.fnClass, { description: options.description, timeout: API_HANDLER_TIMEOUT });
   }
+  const subnets = selectPrivateSubnets(stack, access.vpc, access.vpcSubnets, 'a Lambda function in a VPC gets no public address');
+  const securityGroups = access.securityGroups ?? [defaultSecurityGroup(stack, options)];
+  const worker = handlerFunction(stack, `${options.id}${WORKER_SUFFIX}`, options.fnClass, {
+    description: `cdk-saas-privatelink: calls the Dynatrace API from inside the VPC for ${options.id} (reads the API token, answers nothing)`,
+    timeout: API_HANDLER_TIMEOUT,
+    environment: { [HANDLER_MODE_ENV]: WORK_MODE },
+    functionOptions: { vpc: access.vpc, vpcSubnets: { subnets: subnets.subnets }, securityGroups },
+  });
+  grantVpcNetworkInterfacesWithReasons(worker.role!, {
+    checkov: 'The only writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
+      'which support no resource-level permissions.',
+    nag: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions; ' +
+      'besides them the worker may only read its secrets and write its logs.',
+  });
   const fn = handlerFunction(stack, options.id, options.fnClass, {
     description: options.description,
     timeout: API_HANDLER_TIMEOUT,
-    functionOptions,
+    environment: { [WORKER_FUNCTION_ENV]: worker.functionName },
   });
-  if (access.vpc) {
-    grantVpcNetworkInterfaces(fn.role!);
-    Validations.of(fn.role!).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions.',
-    });
-  }
+  // Its unqualified ARN only: the answering function may invoke this worker and nothing else.
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [worker.functionArn] }));
   return fn;
 }
 

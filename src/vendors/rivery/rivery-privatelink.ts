@@ -62,9 +62,9 @@ export interface RiveryPrivateLinkProps {
   readonly allowedRegions?: string[];
 
   /**
-   * The subnets of the load balancer.
+   * The subnets of the load balancer: private, at most one per Availability Zone.
    *
-   * @default - the VPC's private subnets
+   * @default - one private subnet per Availability Zone, from the VPC's first private subnet group
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 

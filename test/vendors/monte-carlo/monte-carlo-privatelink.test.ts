@@ -286,3 +286,43 @@ describe('MonteCarloPrivateLink refuses', () => {
     expectRefusal({ subnets: { availabilityZones: ['us-east-1f'] } }, '`subnets` must select at least one subnet, got none');
   });
 });
+
+describe('MonteCarloPrivateLink in a VPC with two private subnet groups (app and data)', () => {
+  function twoGroups(azs: string[]) {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      availabilityZones: azs,
+      natGateways: 0,
+      subnetConfiguration: [
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+    });
+    const group = (name: string) => vpc.isolatedSubnets.filter((s) => s.node.id.startsWith(`${name}Subnet`)).map((s) => stack.resolve(s.subnetId));
+    return { stack, vpc, app: group('app'), data: group('data') };
+  }
+
+  test.each([
+    [['us-east-1a', 'us-east-1b']],
+    [['us-east-1a', 'us-east-1b', 'us-east-1c']],
+  ])('the AZ filter gets one subnet per AZ, the app group\'s: %j', (azs) => {
+    const { stack, vpc, app } = twoGroups(azs);
+    new MonteCarloPrivateLink(stack, 'MonteCarlo', { vpc, serviceName: SERVICE });
+    expect(vpc.isolatedSubnets).toHaveLength(2 * azs.length);
+    Template.fromStack(stack).hasResourceProperties('Custom::PrivateLinkAzFilter', { SubnetIds: app });
+    expect(app).toHaveLength(azs.length);
+  });
+
+  test('the group the agent runs in, by name', () => {
+    const { stack, vpc, data } = twoGroups(['us-east-1a', 'us-east-1b']);
+    new MonteCarloPrivateLink(stack, 'MonteCarlo', { vpc, serviceName: SERVICE, subnets: { subnetGroupName: 'data' } });
+    Template.fromStack(stack).hasResourceProperties('Custom::PrivateLinkAzFilter', { SubnetIds: data });
+  });
+
+  test('a selection of both groups is refused at synth, naming both subnets and the AZ', () => {
+    const { stack, vpc } = twoGroups(['us-east-1a', 'us-east-1b']);
+    expect(() => new MonteCarloPrivateLink(stack, 'MonteCarlo', { vpc, serviceName: SERVICE, subnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED } }))
+      .toThrow(/`subnets` must select at most one subnet per Availability Zone .*got "Stack\/Vpc\/appSubnet1" and "Stack\/Vpc\/dataSubnet1", both in "us-east-1a": /);
+  });
+});

@@ -6,7 +6,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { RiveryPrivateLink, RiveryPrivateLinkProps, RiveryTarget } from '../../../src';
 
 /** The NLB's subnet prefix list, the source of every rule that opens a target. */
-const PREFIX_LIST = { 'Fn::GetAtt': [Match.stringLikeRegexp('RiveryServiceSubnetPrefixList'), 'PrefixListId'] };
+const PREFIX_LIST = { 'Fn::GetAtt': [Match.stringLikeRegexp('RiveryServiceLoadBalancerSubnets'), 'PrefixListId'] };
 
 /** `group` has exactly one ingress rule: TCP `port` from the NLB's subnet prefix list. */
 function expectOpened(template: Template, group: string, port: number) {
@@ -17,7 +17,7 @@ function expectOpened(template: Template, group: string, port: number) {
     IpProtocol: 'tcp',
     FromPort: port,
     ToPort: port,
-    SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^RiveryServiceSubnetPrefixList/), 'PrefixListId'] },
+    SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^RiveryServiceLoadBalancerSubnets/), 'PrefixListId'] },
   })]);
 }
 
@@ -98,7 +98,7 @@ describe('RiveryPrivateLink', () => {
         IpProtocol: 'tcp',
         FromPort: 5432,
         ToPort: 5432,
-        SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^RiveryServiceSubnetPrefixList/), 'PrefixListId'] },
+        SourcePrefixListId: { 'Fn::GetAtt': [expect.stringMatching(/^RiveryServiceLoadBalancerSubnets/), 'PrefixListId'] },
       }),
     ]);
   });
@@ -222,6 +222,49 @@ describe('RiveryPrivateLink', () => {
       GroupId: 'sg-0bbbbbbbbbbbbbbbb', FromPort: 5432, ToPort: 5432, SourcePrefixListId: PREFIX_LIST,
     });
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('yourself'));
+  });
+
+  test('an Aurora cluster of this app, also opened by hand to the construct and its service: one rule', () => {
+    const { stack, vpc } = setup();
+    const cluster = new rds.DatabaseCluster(stack, 'Aurora', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      vpc,
+      port: 5432,
+    });
+    const construct = new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster), port: 5432 });
+    cluster.connections.allowFrom(construct, ec2.Port.tcp(5432));
+    cluster.connections.allowFrom(construct.service, ec2.Port.tcp(5432));
+    construct.service.allowTargetAccess(cluster, 5432);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::SecurityGroupIngress', 1);
+    expectOpened(template, 'AuroraSecurityGroup', 5432);
+  });
+
+  test('a VPC with two private subnet groups: the load balancer and the prefix list take one subnet per zone', () => {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'),
+      availabilityZones: ['eu-west-1a', 'eu-west-1b'],
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+        { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+      ],
+    });
+    const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'C', { clusterIdentifier: 'c', clusterEndpointAddress: 'c.example.com', port: 5432 });
+    new RiveryPrivateLink(stack, 'Rivery', { vpc, target: RiveryTarget.auroraCluster(cluster) });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Subnets: [{ Ref: Match.stringLikeRegexp('^VpcAppSubnet1') }, { Ref: Match.stringLikeRegexp('^VpcAppSubnet2') }],
+    });
+    template.hasResourceProperties('AWS::EC2::PrefixList', {
+      MaxEntries: 2, Entries: [Match.objectLike({ Cidr: '10.0.2.0/24' }), Match.objectLike({ Cidr: '10.0.3.0/24' })],
+    });
+    expect(() => new RiveryPrivateLink(stack, 'Both', {
+      vpc, target: RiveryTarget.auroraCluster(cluster), vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    })).toThrow(/`vpcSubnets` must select at most one subnet per Availability Zone .* got "Stack\/Vpc\/AppSubnet1" and "Stack\/Vpc\/DataSubnet1", both in "eu-west-1a"/);
   });
 
   test('allowedRegions, other principals and auto-accept pass through', () => {

@@ -27,11 +27,10 @@
  *   behind and how to delete it by hand; any other failure is FAILED.
  */
 import { createHash } from 'crypto';
-import {
-  CustomResourceEvent, CustomResourceResult, LambdaContext, runCustomResource, WorkContext,
-} from '../../../internal/runtime/custom-resource';
+import { CustomResourceEvent, CustomResourceResult, LambdaContext, WorkContext } from '../../../internal/runtime/custom-resource';
 import { AmbiguousOutcomeError, HttpResponse } from '../../../internal/runtime/http-client';
 import { awsSecretsStore, SecretsWriter } from '../../../internal/runtime/secrets';
+import { serveCustomResource, ServeOptions, WorkerAnswer } from '../../../internal/runtime/worker-relay';
 import { ApiDeps, ApiProperties, DynatraceApi, environmentOf, isAuthRefusal } from '../dynatrace-api';
 
 const TOKENS = '/api/v2/activeGateTokens';
@@ -301,8 +300,16 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {
+/**
+ * CloudFormation's event (answered) or, in the worker in the VPC, the answering function's
+ * request (returned): the whole work calls only Dynatrace and Secrets Manager, so the answering
+ * function of a VPC placement relays all of it (see worker-relay.ts).
+ */
+export async function handleEvent(event: unknown, context: LambdaContext, deps: TokenDeps, options?: ServeOptions): Promise<WorkerAnswer | void> {
+  return serveCustomResource(event, context, { vendor: (ctx) => activeGateTokenWork(ctx, deps) }, options);
+}
+
+export async function handler(event: unknown, context: LambdaContext): Promise<WorkerAnswer | void> {
   const secrets = awsSecretsStore();
-  const deps: TokenDeps = { secrets, writer: secrets };
-  await runCustomResource(event, context, (ctx) => activeGateTokenWork(ctx, deps));
+  return handleEvent(event, context, { secrets, writer: secrets });
 }

@@ -168,7 +168,7 @@ export class DynatraceActiveGateToken extends Construct {
     this.secret = secret;
 
     // Placed and trusting certificates as the environment's access says; reads the API token.
-    const { fn: handler, properties: access } = dynatraceApiHandler(this, {
+    const { fn: handler, apiFunction, roles: handlerRoles, properties: access } = dynatraceApiHandler(this, {
       id: 'DynatraceActiveGateTokens',
       fnClass: ActivegateTokenFunction,
       description: 'cdk-saas-privatelink: creates and deletes Dynatrace ActiveGate tokens',
@@ -176,9 +176,10 @@ export class DynatraceActiveGateToken extends Construct {
       apiToken: props.apiToken,
       apiTokenField: props.apiTokenField,
     });
-    // Read: after a lost answer, the token the secret holds is the one to keep.
-    secret.grantRead(handler);
-    handler.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] }));
+    // Read: after a lost answer, the token the secret holds is the one to keep. The function that
+    // calls Dynatrace (the worker in the VPC, with a VPC placement) is the one that writes it.
+    secret.grantRead(apiFunction);
+    apiFunction.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:PutSecretValue'], resources: [secret.secretArn] }));
 
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: handler.functionArn,
@@ -193,7 +194,7 @@ export class DynatraceActiveGateToken extends Construct {
         ExpirationDate: (props.expiry ?? ActiveGateTokenExpiry.months(6)).value,
       },
     });
-    if (handler.role) resource.node.addDependency(handler.role);
+    resource.node.addDependency(...handlerRoles);
     this.tokenId = resource.getAttString('TokenId');
     this.expirationDate = resource.getAttString('ExpirationDate');
     addOutputs(this, props.outputs, {

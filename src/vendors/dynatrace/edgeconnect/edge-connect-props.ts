@@ -82,6 +82,12 @@ export interface EdgeConnectProps {
    * The subnets of the tasks. Public subnets are refused; the tasks need a route to
    * Dynatrace (a NAT gateway) or a proxy.
    *
+   * ECS pulls the images, reads the secrets and ships the logs before and outside the
+   * container, never through `config.proxy`. In isolated subnets the tasks start only with
+   * images from Amazon ECR (`EdgeConnectImage.fromPullThroughCache` or `fromEcrRepository`) and
+   * VPC endpoints for ECR, S3, CloudWatch Logs and Secrets Manager; a synth-time warning says so
+   * for subnets CDK knows to be isolated.
+   *
    * @default - the VPC's private subnets (with egress, else isolated)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
@@ -95,7 +101,9 @@ export interface EdgeConnectProps {
 
   /**
    * The EdgeConnect image. Pin a version tag or a digest: a moving tag such as `latest` makes
-   * deployments unrepeatable and gets a synth-time warning.
+   * deployments unrepeatable and gets a synth-time warning. For subnets without internet access,
+   * pull it from Amazon ECR: `EdgeConnectImage.fromPullThroughCache(prefix)` or
+   * `EdgeConnectImage.fromEcrRepository(repository, tag)`.
    *
    * @default - `EdgeConnectImage.fromTag(EdgeConnectImage.DEFAULT_VERSION)`, i.e.
    * `public.ecr.aws/dynatrace/edgeconnect:1.744.0`, the release this library is tested with
@@ -172,7 +180,8 @@ export interface EdgeConnectProps {
    * a non-root user gets a volume owned by that user (ECS copies the image's directory into
    * it); with such an image, set `initUser` to that user.
    *
-   * @default - busybox 1.37.0 from Amazon ECR Public (no such `VOLUME`)
+   * @default - busybox 1.37.0 from Amazon ECR Public (no such `VOLUME`); through the same
+   * pull-through cache rule when `image` is `EdgeConnectImage.fromPullThroughCache(...)`
    */
   readonly initImage?: ecs.ContainerImage;
 

@@ -6,6 +6,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EdgeConnectConfig } from './edge-connect-config';
 import { EdgeConnectImage } from './edge-connect-image';
+import { acknowledgeEcrLogin, DEFAULT_INIT_IMAGE, warnAboutImagePulls } from './edge-connect-image-pull';
 import { certificatePath, CONFIG_DIR, initScript, tokenMarker, tokenVariable } from './edge-connect-init';
 import type { EdgeConnectAutoScaling, EdgeConnectProps, EdgeConnectSecretValue, SecretsManagerValue } from './edge-connect-props';
 import { EdgeConnectProvisioner } from './edge-connect-provisioner';
@@ -15,8 +16,6 @@ import { allIsolated, selectPrivateSubnets } from '../../../internal/subnets';
 import { invalid, isLiteral, show } from '../../../internal/validation';
 import { describeToken } from '../tokens';
 
-/** A small shell for the init container, pinned so that deployments are repeatable. */
-const INIT_IMAGE = 'public.ecr.aws/docker/library/busybox:1.37.0';
 /** The uid and gid the EdgeConnect image runs as. */
 const EDGE_CONNECT_USER = '1000:1000';
 /** Fargate creates the shared volume owned by root, mode 0755, so only uid 0 can write into it. */
@@ -34,6 +33,15 @@ const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> 
   16384: { min: 32768, max: 122880, step: 8192 },
 };
 
+/** A subnet's Availability Zone; a subnet imported by ID alone has none, and aws-cdk-lib throws when it is read. */
+function knownZone(subnet: ec2.ISubnet): string | undefined {
+  try {
+    return subnet.availabilityZone;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Dynatrace EdgeConnect as a hardened ECS Fargate service in private subnets.
  *
@@ -50,7 +58,9 @@ const FARGATE_SIZES: Record<number, { min: number; max: number; step: number }> 
  * shared volume owned by root (mode 0755) and the default busybox image declares no `VOLUME`
  * that would give it to another user; it is not privileged, has a read-only root filesystem,
  * is not essential and exits once the files are written (see `initUser` for a non-root image).
- * Deployments roll back when tasks fail to start; ECS Exec is off.
+ * Deployments roll back when tasks fail to start; ECS Exec is off. ECS pulls the images outside
+ * the container's proxy: tasks in isolated subnets need images from Amazon ECR
+ * (`EdgeConnectImage.fromPullThroughCache`) and VPC endpoints, and a synth-time warning says so.
  *
  * @example
  * declare const vpc: ec2.IVpc;
@@ -109,7 +119,8 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     const { cpu, memory } = this.validateSize(props.cpu ?? 1024, props.memoryLimitMiB ?? 2048);
     const desiredCount = props.desiredCount ?? 2;
     this.validateCount(desiredCount, props.autoScaling);
-    const image = (props.image ?? EdgeConnectImage.fromTag(EdgeConnectImage.DEFAULT_VERSION))._resolve(this);
+    const imageSource = props.image ?? EdgeConnectImage.fromTag(EdgeConnectImage.DEFAULT_VERSION);
+    const image = imageSource._resolve(this);
     const initUser = this.validateInitUser(props.initUser, props.initImage);
     const provisioning = props.oauthClient._provisioning;
     if (provisioning) validateProvisioning(this, { ...provisioning, config });
@@ -172,7 +183,7 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
 
     const logging = (prefix: string) => ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: prefix });
     const init = this.taskDefinition.addContainer('Config', {
-      image: props.initImage ?? ecs.ContainerImage.fromRegistry(INIT_IMAGE),
+      image: props.initImage ?? imageSource._initImage(this) ?? ecs.ContainerImage.fromRegistry(DEFAULT_INIT_IMAGE),
       essential: false,
       // Fargate creates the shared volume owned by root; the files are left readable for uid 1000.
       user: initUser,
@@ -218,6 +229,9 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     });
     container.addMountPoints({ sourceVolume: 'config', containerPath: CONFIG_DIR, readOnly: true });
     container.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    const pulled = [{ role: 'the EdgeConnect image', imageName: container.imageName }, { role: 'the init image', imageName: init.imageName }];
+    warnAboutImagePulls(this, vpc, subnets, pulled, config.proxy !== undefined);
+    acknowledgeEcrLogin(this.taskDefinition, pulled);
 
     this.service = new ecs.FargateService(this, 'Service', {
       cluster: this.cluster,
@@ -266,10 +280,11 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
     if (!props.config.proxy && allIsolated(vpc, selected)) {
       Annotations.of(this).addWarningV2('cdk-saas-privatelink:edgeConnectNoEgress',
         'The selected subnets are isolated and the config sets no proxy: EdgeConnect must reach sso.dynatrace.com and ' +
-        `${props.config.apiEndpointHost} over HTTPS, and ECS must pull the image.`);
+        `${props.config.apiEndpointHost} over HTTPS.`);
     }
-    const zones = new Set(selected.subnets.map((s) => s.availabilityZone));
-    if (zones.size === 1 && (props.desiredCount ?? 2) > 1) {
+    const known = selected.subnets.map(knownZone);
+    const zones = new Set(known);
+    if (zones.size === 1 && !known.includes(undefined) && (props.desiredCount ?? 2) > 1) {
       Annotations.of(this).addWarningV2('cdk-saas-privatelink:edgeConnectOneZone',
         `All EdgeConnect tasks run in one Availability Zone (${[...zones][0]}): select subnets in two or more.`);
     }

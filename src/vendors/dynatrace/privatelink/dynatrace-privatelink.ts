@@ -8,6 +8,7 @@ import type { DynatraceEnvironment } from '../dynatrace-environment';
 import { PrivatelinkApiFunction } from './privatelink-api-function';
 import { DnsTarget, PrivateDnsOverride } from '../../../consumer/private-dns-override';
 import { PrivateLinkEndpoint } from '../../../consumer/privatelink-endpoint';
+import { routeTableIds } from '../../../consumer/spoke-layout';
 import { SpokePeering } from '../../../consumer/spoke-peering';
 import { TransitGatewaySpoke } from '../../../consumer/transit-gateway-spoke';
 import { stateOf } from '../../../internal/construct-state';
@@ -134,6 +135,29 @@ export interface DynatraceTransitGatewayOptions {
    * @default - the spoke VPC's private subnets
    */
   readonly spokeSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The hub VPC's existing attachment to `transitGatewayId` (`tgw-attach-…`); the same for every
+   * spoke on that transit gateway.
+   *
+   * @default - the hub VPC is attached in the hub's stack, once for all its spokes
+   */
+  readonly hubAttachmentId?: string;
+
+  /**
+   * The spoke VPC's existing attachment to its transit gateway (`tgw-attach-…`).
+   *
+   * @default - the spoke VPC is attached in its own stack
+   */
+  readonly spokeAttachmentId?: string;
+
+  /**
+   * Create routes to the other VPC through the transit gateway in every route table of both VPCs;
+   * false where your network already routes between them.
+   *
+   * @default true
+   */
+  readonly createRoutes?: boolean;
 }
 
 /**
@@ -179,7 +203,9 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
     this.validate(props, accounts);
     this.hostname = props.environment.hostname;
 
-    const { fn: handler, properties: common } = dynatraceApiHandler(this, {
+    // The handler answers CloudFormation and checks the region (EC2); with a VPC placement its
+    // worker in the VPC makes the Dynatrace calls.
+    const { fn: handler, roles: handlerRoles, properties: common } = dynatraceApiHandler(this, {
       id: 'DynatracePrivateLinkApi',
       fnClass: PrivatelinkApiFunction,
       description: 'cdk-saas-privatelink: Dynatrace AWS PrivateLink API (allowlist, service name, enable)',
@@ -211,7 +237,7 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       return true;
     });
     // Deletes still call Dynatrace: keep the handler's permissions until then.
-    if (handler.role) allowlist.node.addDependency(handler.role);
+    allowlist.node.addDependency(...handlerRoles);
     this.endpointServiceName = allowlist.getAttString('ServiceName');
 
     this.endpoint = new PrivateLinkEndpoint(this, 'Endpoint', {
@@ -242,7 +268,7 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       });
       // Enabling makes agents use only the environment's domain: only once it resolves here.
       enable.node.addDependency(this.dnsOverride, this.endpoint);
-      if (handler.role) enable.node.addDependency(handler.role);
+      enable.node.addDependency(...handlerRoles);
       probeAfter.push(enable);
     }
     this.probeOptions = props.probe;
@@ -267,12 +293,14 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
    * override of its own for the spoke. The VPC may be created in this app, in any stack that
    * names its region, or imported. The spoke's stack requests the peering; for a VPC in another
    * region, the hub-side resources go into a stack of this region named `<hub stack>-<this
-   * construct's ID>-<id>`, which deploys after the spoke's stack. See `SpokePeering`.
+   * construct's ID>-<id>`, which deploys after the spoke's stack. `vpc` and the spoke VPC need
+   * the route table IDs of their subnets (a route to the other in each). See `SpokePeering`.
    *
    * @param id construct ID of the peering
    * @param spokeVpc the VPC whose hosts send data to Dynatrace
    */
   public addSpokeVpc(id: string, spokeVpc: ec2.IVpc): SpokePeering {
+    this.checkHubRouteTables(id);
     return new SpokePeering(this, id, {
       endpoint: this.endpoint,
       spokeVpc,
@@ -293,6 +321,7 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
    * @param options the transit gateway(s) and subnets
    */
   public addSpokeVpcThroughTransitGateway(id: string, spokeVpc: ec2.IVpc, options: DynatraceTransitGatewayOptions): TransitGatewaySpoke {
+    if (options.createRoutes ?? true) this.checkHubRouteTables(id);
     return new TransitGatewaySpoke(this, id, {
       ...options,
       endpoint: this.endpoint,
@@ -301,6 +330,14 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       probeHostname: this.probe ? this.hostname : undefined,
       probe: this.probeOptions,
     });
+  }
+
+  /** Named after this construct's prop, before the spoke's own check names the endpoint's. */
+  private checkHubRouteTables(spokeId: string): void {
+    if (routeTableIds(this.endpoint.vpc).length > 0) return;
+    invalid(this, `\`vpc\` (the hub VPC) has no route table IDs, so spoke ${spokeId} would get no route back from the hub ` +
+      'and its hosts could not reach Dynatrace; import it with the route table IDs of its subnets ' +
+      `(\`Vpc.fromVpcAttributes({ ..., privateSubnetRouteTableIds })\`), got none for ${this.endpoint.vpc.node.path}`);
   }
 
   private validate(props: DynatracePrivateLinkProps, accounts: string[]): void {

@@ -11,11 +11,13 @@
  * keeps both unless the resource opted in to removing them, and then decides that before it
  * reads the token. A refused token (401, 403) on delete answers SUCCESS and says what was
  * left behind and how to remove it by hand.
+ *
+ * With the API reached from a VPC, the Dynatrace calls run in a worker function in the VPC and
+ * the region check (EC2) in the function that answers CloudFormation (see worker-relay.ts).
  */
-import {
-  CustomResourceEvent, CustomResourceResult, LambdaContext, runCustomResource, WorkContext,
-} from '../../../internal/runtime/custom-resource';
+import { CustomResourceEvent, CustomResourceResult, LambdaContext, WorkContext } from '../../../internal/runtime/custom-resource';
 import { awsSecretsStore } from '../../../internal/runtime/secrets';
+import { serveCustomResource, ServeOptions, SplitWork, WorkerAnswer } from '../../../internal/runtime/worker-relay';
 import { ApiDeps, ApiProperties, DynatraceApi, environmentOf, isAuthRefusal } from '../dynatrace-api';
 
 const PRIVATE_LINK = '/api/config/v1/aws/privateLink';
@@ -49,7 +51,27 @@ interface Props extends ApiProperties {
   readonly DisableOnDelete?: string;
 }
 
+/** The whole work, in one function (no VPC placement, and the handler's tests). */
 export async function privateLinkWork(ctx: WorkContext, deps: Deps): Promise<CustomResourceResult> {
+  return regionPart(ctx, deps, await dynatracePart(ctx, deps));
+}
+
+/**
+ * The work split by network: the Dynatrace calls (in the VPC when the API is reached from one)
+ * and the region check, which calls EC2 and so runs in the function that answers CloudFormation.
+ */
+export function privateLinkSplit(deps: Deps): SplitWork {
+  return { vendor: (ctx) => dynatracePart(ctx, deps), aws: (ctx, result) => regionPart(ctx, deps, result) };
+}
+
+async function regionPart(ctx: WorkContext, deps: Deps, result: CustomResourceResult): Promise<CustomResourceResult> {
+  const props = ctx.event.ResourceProperties as Props;
+  if (ctx.event.RequestType === 'Delete' || props.Operation !== 'Allowlist') return result;
+  const serviceName = result.data?.ServiceName ?? '';
+  return { ...result, data: { ...result.data, ServiceRegion: await checkRegion(ctx, deps, props, serviceName) } };
+}
+
+async function dynatracePart(ctx: WorkContext, deps: Deps): Promise<CustomResourceResult> {
   const { event } = ctx;
   const props = event.ResourceProperties as Props;
   if (props.Operation !== 'Allowlist' && props.Operation !== 'Enable') {
@@ -67,8 +89,7 @@ export async function privateLinkWork(ctx: WorkContext, deps: Deps): Promise<Cus
   }
   const api = await DynatraceApi.connect(props, ctx, deps);
   if (props.Operation === 'Allowlist') {
-    const data = await convergeAllowlist(api, ctx, props);
-    return { physicalResourceId, data: { ...data, ServiceRegion: await checkRegion(ctx, deps, props, data.ServiceName) } };
+    return { physicalResourceId, data: await convergeAllowlist(api, ctx, props) };
   }
   await setEnabled(api, true, ctx.log);
   return { physicalResourceId, data: { Enabled: 'true' } };
@@ -215,7 +236,14 @@ function awsEndpointServices(): EndpointServices {
   };
 }
 
-export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {
-  const deps: Deps = { secrets: awsSecretsStore() };
-  await runCustomResource(event, context, (ctx) => privateLinkWork(ctx, deps));
+/**
+ * CloudFormation's event (answered) or, in the worker in the VPC, the answering function's
+ * request (returned): see worker-relay.ts.
+ */
+export async function handleEvent(event: unknown, context: LambdaContext, deps: Deps, options?: ServeOptions): Promise<WorkerAnswer | void> {
+  return serveCustomResource(event, context, privateLinkSplit(deps), options);
+}
+
+export async function handler(event: unknown, context: LambdaContext): Promise<WorkerAnswer | void> {
+  return handleEvent(event, context, { secrets: awsSecretsStore() });
 }

@@ -38,7 +38,10 @@ describe('DynatraceActiveGateToken', () => {
     });
     const template = Template.fromStack(stack);
     const fn = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('ActiveGate tokens') } }))[0] as any;
-    expect(fn.Properties.VpcConfig.SubnetIds).toHaveLength(2);
+    // CloudFormation's answer goes from outside the VPC; the worker in the VPC calls the ActiveGate.
+    expect(fn.Properties.VpcConfig).toBeUndefined();
+    const worker = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { HANDLER_MODE: 'work' } } } }))[0] as any;
+    expect(worker.Properties.VpcConfig.SubnetIds).toHaveLength(2);
     const props = (Object.values(template.findResources('Custom::DynatraceActiveGateToken'))[0] as any).Properties;
     expect(props).toMatchObject({ ApiUrl: 'https://activegate.corp.internal:9999/e/abc12345', EnvironmentId: 'abc12345' });
     expect(JSON.stringify(stack.resolve(props.TrustedCertificateSecrets))).toMatch(/secret:corp\/ca.*#pem/);

@@ -31,6 +31,13 @@ function throughActiveGate(access: (s: ReturnType<typeof setup>) => DynatraceApi
   return { ...s, template: Template.fromStack(s.stack) };
 }
 
+/** The API handler's worker in the VPC (the function CloudFormation invokes stays outside it). */
+const workerFunction = (template: Template) => {
+  const fns = template.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { HANDLER_MODE: 'work' } } } });
+  expect(Object.keys(fns)).toHaveLength(1);
+  return Object.values(fns)[0] as any;
+};
+
 const apiFunction = (template: Template) => {
   const fns = template.findResources('AWS::Lambda::Function', { Properties: { Description: Match.stringLikeRegexp('Dynatrace AWS PrivateLink API') } });
   expect(Object.keys(fns)).toHaveLength(1);
@@ -53,9 +60,10 @@ describe('DynatraceEnvironment access: the API handler in a VPC, trusting a priv
     expect(apiFunction(template).Properties.VpcConfig).toBeUndefined();
   });
 
-  test('with a VPC the handler runs in its private subnets, with a security group open only for HTTPS and the ActiveGate port', () => {
+  test('with a VPC the handler\'s worker runs in its private subnets, with a security group open only for HTTPS and the ActiveGate port', () => {
     const { template, stack, vpc } = throughActiveGate((s) => ({ vpc: s.vpc }));
-    const fn = apiFunction(template);
+    expect(apiFunction(template).Properties.VpcConfig).toBeUndefined();
+    const fn = workerFunction(template);
     expect(fn.Properties.VpcConfig.SubnetIds).toEqual(vpc.privateSubnets.map((sn) => ({ Ref: stack.getLogicalId(sn.node.defaultChild as any) })));
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('HTTPS to Secrets Manager and the Dynatrace API'),
@@ -71,7 +79,7 @@ describe('DynatraceEnvironment access: the API handler in a VPC, trusting a priv
 
   test('given security groups are used instead of a new one', () => {
     const { template } = throughActiveGate((s) => ({ vpc: s.vpc, securityGroups: [new ec2.SecurityGroup(s.stack, 'Mine', { vpc: s.vpc })] }));
-    expect(apiFunction(template).Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
+    expect(workerFunction(template).Properties.VpcConfig.SecurityGroupIds).toHaveLength(1);
     template.resourcePropertiesCountIs('AWS::EC2::SecurityGroup', { GroupDescription: Match.stringLikeRegexp('HTTPS to Secrets Manager') }, 0);
   });
 

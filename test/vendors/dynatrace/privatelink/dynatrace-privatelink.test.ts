@@ -314,3 +314,41 @@ describe('DynatraceActiveGateToken', () => {
       .toThrow('`apiToken` must be a Secrets Manager secret (ISecret) holding the token, never the token itself');
   });
 });
+
+describe('DynatracePrivateLink in a VPC with two private subnet groups (app and data)', () => {
+  function twoGroups(azs: string[]) {
+    const stack = new Stack(new App(), 'Stack', { env: { account: '111111111111', region: 'ap-southeast-2' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr('10.70.0.0/16'),
+      availabilityZones: azs,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24 },
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 24 },
+      ],
+    });
+    const apiToken = new secretsmanager.Secret(stack, 'ApiToken');
+    const app = vpc.privateSubnets.filter((s) => s.node.id.startsWith('appSubnet'));
+    return { stack, vpc, apiToken, app };
+  }
+
+  test.each([
+    [['ap-southeast-2a', 'ap-southeast-2b']],
+    [['ap-southeast-2a', 'ap-southeast-2b', 'ap-southeast-2c']],
+  ])('the AZ filter gets one subnet per AZ, the app group\'s: %j', (azs) => {
+    const { stack, vpc, apiToken, app } = twoGroups(azs);
+    new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
+    const filter = Object.values(Template.fromStack(stack).findResources('Custom::PrivateLinkAzFilter'))[0];
+    expect(vpc.privateSubnets).toHaveLength(2 * azs.length);
+    expect(filter.Properties.SubnetIds).toEqual(app.map((s) => stack.resolve(s.subnetId)));
+    expect(app.map((s) => s.availabilityZone)).toEqual(azs);
+  });
+
+  test('a selection of both groups is refused at synth, before anything is allowlisted', () => {
+    const { stack, vpc, apiToken } = twoGroups(['ap-southeast-2a', 'ap-southeast-2b']);
+    expect(() => new DynatracePrivateLink(stack, 'Dynatrace', {
+      environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc, subnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    })).toThrow(/`subnets` must select at most one subnet per Availability Zone .*got "Stack\/Vpc\/appSubnet1" and "Stack\/Vpc\/dataSubnet1", both in "ap-southeast-2a": .*`onePerAz: true`/);
+  });
+});
