@@ -8,15 +8,25 @@
  * constructs of the app's construct tree (the same paths as tree.json). Noise (IAM roles and policies, log groups,
  * custom-resource handler functions, VPC plumbing, CDK metadata) is left out; a VPC is one box.
  *
+ * Each picture's Graphviz source is hashed into docs/pictures/pictures.json, so that
+ * test/pictures.test.ts can tell, without Graphviz, when an example no longer draws the picture
+ * committed for it (file times cannot tell: a git checkout resets them).
+ *
  * Needs Graphviz (`apt-get install graphviz`); not part of `npm test`.
  */
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, CfnElement, Stack, Token, aws_ec2 as ec2, cx_api as cxapi } from 'aws-cdk-lib';
+import { examplePasses } from './cdk-init-flags';
+import {
+  constructClass, details, esc, existingNode, expand, JsonObject, literalsIn, nodeAttributes, nodeId, PictureNode,
+  refsIn, Scan, shortType, StackInfo, stripHash,
+} from './picture-graph';
 import { loadExample } from './synth-examples';
 
-interface Scenario {
+export interface Scenario {
   readonly name: string;
   readonly title: string;
   /** Graphviz rank direction. */
@@ -25,16 +35,20 @@ interface Scenario {
   readonly edgeLabels?: 'all' | 'cross-stack';
 }
 
-const SCENARIOS: Scenario[] = [
+export const SCENARIOS: Scenario[] = [
   { name: 'provider-service', title: 'Provider: a database and an SSH tunnel host exposed to a vendor', rankdir: 'TB' },
-  { name: 'consumer-same-region', title: 'Consumer: endpoint to the vendor, with the vendor hostname overridden in private DNS', rankdir: 'TB' },
-  { name: 'consumer-peering', title: 'Consumer across regions: endpoint hub in Sydney, shared with Tokyo over VPC peering', rankdir: 'LR', edgeLabels: 'cross-stack' },
-  { name: 'edgeconnect-existing-client', title: 'Dynatrace EdgeConnect on ECS Fargate with an existing OAuth client', rankdir: 'TB' },
+  { name: 'consumer-same-region', title: 'Consumer: endpoint to the vendor, its hostname overridden in private DNS, a probe and a dashboard of the link', rankdir: 'TB' },
+  { name: 'consumer-peering', title: 'Consumer across regions: endpoint hub in Sydney, a Tokyo VPC peered with it and given a private zone of its own', rankdir: 'LR', edgeLabels: 'cross-stack' },
+  { name: 'edgeconnect-existing-client', title: 'Dynatrace EdgeConnect on ECS Fargate with an existing OAuth client, and its health alarms', rankdir: 'TB' },
 ];
 
 const root = path.join(__dirname, '..');
 const outRoot = path.join(root, 'examples', 'cdk.out');
-const picturesDir = path.join(root, 'docs', 'pictures');
+export const PICTURES_DIR = path.join(root, 'docs', 'pictures');
+/** What each picture was drawn from, written with the pictures and read by test/pictures.test.ts. */
+export const MANIFEST = path.join(PICTURES_DIR, 'pictures.json');
+/** The one command that brings every picture and the manifest up to date. */
+export const REGENERATE = 'npx projen pictures';
 
 /** Resource types that are plumbing or noise in an architecture picture. */
 const HIDDEN_TYPES = new Set([
@@ -58,81 +72,88 @@ const REGION_NAMES: Record<string, string> = {
   'ap-northeast-1': 'Tokyo',
 };
 
-/** Fill colours by AWS service (the second part of the resource type). */
-const SERVICE_COLOURS: Record<string, string> = {
-  EC2: '#ede7f6',
-  ElasticLoadBalancingV2: '#fff3e0',
-  Route53: '#e8f5e9',
-  ECS: '#ffe0b2',
-  SecretsManager: '#ffebee',
-  Lambda: '#fff8e1',
-};
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonObject = { [key: string]: Json };
-
-interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: JsonObject;
-  readonly DependsOn?: string | string[];
+/** What the manifest records per picture. */
+export interface PictureRecord {
+  /** SHA-256 of the Graphviz source the picture was drawn from. */
+  readonly dot: string;
+  /** How many boxes and arrows it has, to say in a failing test what changed. */
+  readonly boxes: number;
+  readonly arrows: number;
+  /** SHA-256 of each rendered file, so that a picture replaced without the manifest is caught too. */
+  readonly png: string;
+  readonly svg: string;
 }
 
-interface StackInfo {
-  readonly id: string;
-  readonly region?: string;
-  readonly resources: Record<string, CfnResource>;
-  /** logical ID to construct path relative to the stack */
-  readonly paths: Map<string, string[]>;
-  /** top-level construct ID to its class name in the construct tree */
-  readonly classes: Map<string, string>;
-  /** top-level constructs that are VPCs the app creates */
-  readonly vpcs: Set<string>;
+export interface Manifest {
+  readonly comment: string;
+  readonly pictures: Record<string, PictureRecord>;
 }
 
-interface PictureNode {
-  readonly key: string;
-  readonly cluster: string;
-  readonly type: string;
-  readonly name: string;
-  readonly details: string[];
-  /** AWS service of the resource type (EC2, Route53, …), for the fill colour */
-  readonly service?: string;
-  readonly existing?: boolean;
+export function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
-interface Scan {
-  readonly from: string;
-  readonly label: string;
-  /** property value to look for Ref, GetAtt, Sub and existing IDs in */
-  readonly value?: Json;
-  /** or a box the property is drawn as */
-  readonly to?: string;
-  /** region of existing resources the property names (from a sibling property like PeerRegion) */
-  readonly region?: string;
+/** Boxes and arrows of a DOT source this script wrote (one statement a line). */
+export function countDot(source: string): { boxes: number; arrows: number } {
+  const lines = source.split('\n');
+  return {
+    boxes: lines.filter((l) => /^\s*"[^"]*" \[label=/.test(l)).length,
+    arrows: lines.filter((l) => /^\s*"[^"]*" -> "/.test(l)).length,
+  };
+}
+
+/**
+ * Synthesizes one example into `outdir` the way the examples' first pass does (scripts/synth-examples.ts,
+ * examples/cdk.out/<example>/) and returns the Graphviz source of its picture.
+ */
+export function pictureSource(scenario: Scenario, outdir: string): string {
+  const [strong] = examplePasses();
+  const app = loadExample(scenario.name)({ outdir, context: strong.context });
+  return toDot(scenario, readAssembly(app, app.synth()));
 }
 
 function main(): void {
   const dot = spawnSync('dot', ['-V'], { encoding: 'utf8' });
   if (dot.error || dot.status !== 0) {
-    console.error('pictures: Graphviz `dot` was not found on PATH. Install it with `apt-get install graphviz` (Debian/Ubuntu) and run `npx projen pictures` again.');
+    console.error(`pictures: Graphviz \`dot\` was not found on PATH. Install it with \`apt-get install graphviz\` (Debian/Ubuntu) and run \`${REGENERATE}\` again.`);
     process.exit(1);
   }
-  fs.mkdirSync(picturesDir, { recursive: true });
+  fs.mkdirSync(PICTURES_DIR, { recursive: true });
+  // Names on the command line redraw only those pictures; the manifest keeps the others' records.
+  const names = process.argv.slice(2);
+  const unknown = names.filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`pictures: no picture is drawn from ${unknown.join(', ')}; pictures: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const previous = names.length > 0 && fs.existsSync(MANIFEST) ? (JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as Manifest).pictures : {};
+  const pictures: Record<string, PictureRecord> = {};
   for (const scenario of SCENARIOS) {
-    const outdir = path.join(outRoot, scenario.name);
+    if (names.length > 0 && !names.includes(scenario.name)) {
+      if (previous[scenario.name]) pictures[scenario.name] = previous[scenario.name];
+      continue;
+    }
+    // The first pass's folder (examples/cdk.out/<example>/); the cdk-init pass's is left alone.
+    const outdir = path.join(outRoot, examplePasses()[0].dir, scenario.name);
     fs.rmSync(outdir, { recursive: true, force: true });
-    const app = loadExample(scenario.name)({ outdir });
-    const source = toDot(scenario, readAssembly(app, app.synth()));
+    const source = pictureSource(scenario, outdir);
     fs.writeFileSync(path.join(outdir, 'picture.dot'), source);
+    const rendered: Record<string, string> = {};
     for (const format of ['png', 'svg']) {
-      const target = path.join(picturesDir, `${scenario.name}.${format}`);
+      const target = path.join(PICTURES_DIR, `${scenario.name}.${format}`);
       const result = spawnSync('dot', [`-T${format}`, '-o', target], { input: source, encoding: 'utf8' });
       if (result.status !== 0) {
         throw new Error(`dot failed for ${scenario.name}: ${result.stderr}`);
       }
+      rendered[format] = sha256(fs.readFileSync(target));
       console.log(`pictures: ${path.relative(root, target)}`);
     }
+    pictures[scenario.name] = { dot: sha256(source), ...countDot(source), png: rendered.png, svg: rendered.svg };
   }
+  const manifest: Manifest = {
+    comment: `Written by ${REGENERATE} (scripts/pictures.ts): what each picture was drawn from. test/pictures.test.ts recomputes it from the examples.`,
+    pictures,
+  };
+  fs.writeFileSync(MANIFEST, JSON.stringify(manifest, null, 2) + '\n');
+  console.log(`pictures: ${path.relative(root, MANIFEST)}`);
 }
 
 /**
@@ -148,7 +169,7 @@ function readAssembly(app: App, assembly: cxapi.CloudAssembly): StackInfo[] {
     for (const top of stack.node.children) {
       // aws-cdk-lib classes carry their jsii name (bundling may rename the JavaScript class).
       const rtti = Object.getOwnPropertyDescriptor(top.constructor, Symbol.for('jsii.rtti'))?.value as { fqn?: string } | undefined;
-      classes.set(top.node.id, rtti?.fqn?.split('.').pop() ?? top.constructor.name);
+      classes.set(top.node.id, rtti?.fqn?.split('.').pop() ?? top.constructor.name.replace(/\d+$/, ''));
       if (top instanceof ec2.Vpc) vpcs.add(top.node.id);
       for (const c of top.node.findAll()) {
         if (CfnElement.isCfnElement(c)) paths.set(stack.resolve(c.logicalId), c.node.path.split('/').slice(stack.node.path.split('/').length));
@@ -158,6 +179,9 @@ function readAssembly(app: App, assembly: cxapi.CloudAssembly): StackInfo[] {
       id: artifact.hierarchicalId,
       region: Token.isUnresolved(stack.region) ? undefined : stack.region,
       resources: artifact.template.Resources ?? {},
+      exports: Object.fromEntries(Object.values((artifact.template.Outputs ?? {}) as Record<string, JsonObject>)
+        .filter((o) => typeof (o.Export as JsonObject | undefined)?.Name === 'string')
+        .map((o) => [String((o.Export as JsonObject).Name), o.Value])),
       paths,
       classes,
       vpcs,
@@ -177,6 +201,10 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
   const readers = new Set<string>();
 
   for (const stack of stacks) {
+    for (const [name, value] of Object.entries(stack.exports)) {
+      const ref = refsIn(value)[0];
+      if (ref) exportsByName.set(name, `${stack.id}/${ref.id}`);
+    }
     const serviceTokens = new Set<string>();
     for (const res of Object.values(stack.resources)) {
       for (const ref of refsIn(res.Properties?.ServiceToken ?? null)) serviceTokens.add(ref.id);
@@ -216,7 +244,9 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
       const regionProp = Object.keys(props).find((k) => /Region$/.test(k) && typeof props[k] === 'string');
       for (const [prop, value] of Object.entries(props)) {
         if (prop === 'ServiceToken' || expanded.has(prop)) continue;
-        scans.push({ from: key, value, label: prop, region: regionProp ? String(props[regionProp]) : undefined });
+        // PeerRegion says where PeerVpcId is, not where VpcId is: a region applies to its prefix's properties.
+        const inRegion = regionProp !== undefined && prop.startsWith(regionProp.replace(/Region$/, ''));
+        scans.push({ from: key, value, label: prop, region: inRegion ? String(props[regionProp]) : undefined });
       }
       for (const scan of expanded.values()) scans.push(...scan);
       for (const dep of [res.DependsOn ?? []].flat()) dependsOn.push({ from: key, to: `${stack.id}/${dep}` });
@@ -274,6 +304,7 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
     for (const ref of refsIn(value)) {
       let target = `${stackId}/${ref.id}`;
       if (readers.has(target) && ref.attribute) target = exportsByName.get(ref.attribute) ?? target;
+      if (ref.importName) target = exportsByName.get(ref.importName) ?? target;
       addEdge(scan.from, drawnAs.get(target), scan.label);
     }
     for (const literal of literalsIn(value, scan.region ?? stackOf.get(stackId)?.region)) {
@@ -281,15 +312,26 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
       addEdge(scan.from, node, scan.label);
     }
   }
+  // A construct that depends on another (node.addDependency) makes each of its resources depend on
+  // each of the other's: one dashed arrow between the two clusters says it without the tangle.
+  const clusterDeps = new Map<string, { from: string; to: string }>();
   for (const dep of dependsOn) {
+    const from = drawn(dep.from)!;
     const to = drawn(drawnAs.get(dep.to));
-    if (to && !edges.has(`${drawn(dep.from)}\u0000${to}`)) addEdge(dep.from, to, 'DependsOn');
+    const fromCluster = nodes.get(from)?.cluster ?? '';
+    const toCluster = to ? nodes.get(to)?.cluster ?? '' : '';
+    if (to && fromCluster !== toCluster && fromCluster.includes('/') && toCluster.includes('/')) {
+      const id = `${fromCluster}\u0000${toCluster}`;
+      if (!clusterDeps.has(id)) clusterDeps.set(id, { from, to });
+    } else if (to && !edges.has(`${from}\u0000${to}`)) {
+      addEdge(dep.from, to, 'DependsOn');
+    }
   }
 
   const lines: string[] = [];
   lines.push('digraph G {');
-  lines.push(`  graph [rankdir=${scenario.rankdir}, fontname="DejaVu Sans", fontsize=13, labelloc=t, nodesep=0.25, ranksep=0.5, pad=0.2, dpi=96, newrank=true,`);
-  lines.push(`    label=<<b>${esc(scenario.title)}</b><br/><font point-size="10" color="#666666">generated from examples/${scenario.name} by npx projen pictures</font>>];`);
+  lines.push(`  graph [rankdir=${scenario.rankdir}, fontname="DejaVu Sans", fontsize=13, labelloc=t, nodesep=0.25, ranksep=0.5, pad=0.2, dpi=96, newrank=true, compound=true,`);
+  lines.push(`    label=<<b>${esc(scenario.title)}</b><br/><font point-size="10" color="#666666">generated from examples/${scenario.name} by ${REGENERATE}</font>>];`);
   lines.push('  node [shape=box, style="rounded,filled", fontname="DejaVu Sans", fontsize=11, margin="0.12,0.06", color="#555555"];');
   lines.push('  edge [fontname="DejaVu Sans", fontsize=8, fontcolor="#777777", color="#777777", arrowsize=0.7];');
   const byCluster = new Map<string, PictureNode[]>();
@@ -298,6 +340,7 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
     byCluster.get(node.cluster)!.push(node);
   }
   let clusterIndex = 0;
+  const clusterIds = new Map<string, string>();
   const drawNodes = (list: PictureNode[], indent: string): void => {
     for (const node of list) lines.push(`${indent}${nodeId(node.key)} [${nodeAttributes(node)}];`);
   };
@@ -309,6 +352,7 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
     for (const [cluster, list] of byCluster) {
       if (!cluster.startsWith(`${stack.id}/`)) continue;
       const top = cluster.slice(stack.id.length + 1);
+      clusterIds.set(cluster, `cluster_${clusterIndex}`);
       lines.push(`    subgraph cluster_${clusterIndex++} {`);
       lines.push(`      label=<${esc(stripHash(top))}${constructClass(stack.classes.get(top), top)}>; style="rounded,dashed"; color="#888888"; fontcolor="#333333"; fontsize=11;`);
       drawNodes(list, '      ');
@@ -327,198 +371,15 @@ function toDot(scenario: Scenario, stacks: StackInfo[]): string {
     const label = scenario.edgeLabels !== 'cross-stack' ? `label=<${esc(text)}>` : cross ? `xlabel=<${esc(text)}>` : 'label=""';
     lines.push(`  ${nodeId(from)} -> ${nodeId(to)} [${label}${style}${cross}];`);
   }
+  for (const [id, { from, to }] of clusterDeps) {
+    const [fromCluster, toCluster] = id.split('\u0000');
+    const label = scenario.edgeLabels !== 'cross-stack' ? 'label=<DependsOn (all)>' : 'label=""';
+    lines.push(`  ${nodeId(from)} -> ${nodeId(to)} [${label}, style=dashed, ltail=${clusterIds.get(fromCluster)}, lhead=${clusterIds.get(toCluster)}];`);
+  }
   lines.push('}');
   return lines.join('\n') + '\n';
 }
 
-/** Some properties are better drawn as boxes of their own: containers, IP targets. */
-function expand(type: string, props: JsonObject, key: string, cluster: string, nodes: Map<string, PictureNode>): Map<string, Scan[]> {
-  const out = new Map<string, Scan[]>();
-  if (type === 'AWS::ECS::TaskDefinition' && Array.isArray(props.ContainerDefinitions)) {
-    const scans: Scan[] = [];
-    for (const def of props.ContainerDefinitions as JsonObject[]) {
-      const containerKey = `${key}/container/${def.Name}`;
-      const image = typeof def.Image === 'string' ? def.Image.replace(/^.*\//, '') : 'image from an asset';
-      const secrets = Array.isArray(def.Secrets) ? (def.Secrets as JsonObject[]).map((s) => `secret ${s.Name}`) : [];
-      nodes.set(containerKey, {
-        key: containerKey,
-        cluster,
-        type: 'Container',
-        name: String(def.Name),
-        details: [image, def.Essential === false ? 'runs first, then exits' : 'essential', ...secrets],
-        service: 'ECS',
-      });
-      scans.push({ from: key, to: containerKey, label: 'ContainerDefinitions' });
-      for (const [prop, value] of Object.entries(def)) {
-        if (prop !== 'LogConfiguration') scans.push({ from: containerKey, value, label: prop });
-      }
-    }
-    out.set('ContainerDefinitions', scans);
-  }
-  if (type === 'AWS::ElasticLoadBalancingV2::TargetGroup' && Array.isArray(props.Targets)) {
-    const scans: Scan[] = [];
-    for (const target of props.Targets as JsonObject[]) {
-      if (typeof target.Id === 'string') {
-        const targetKey = `${key}/target/${target.Id}`;
-        nodes.set(targetKey, {
-          key: targetKey,
-          cluster,
-          type: props.TargetType === 'ip' ? 'IP target' : 'Target',
-          name: '',
-          details: [`${target.Id}${target.Port ? `:${target.Port}` : ''}`],
-        });
-        scans.push({ from: key, to: targetKey, label: 'Targets' });
-      } else {
-        scans.push({ from: key, value: target, label: 'Targets' });
-      }
-    }
-    out.set('Targets', scans);
-  }
-  return out;
-}
-
-/** One readable line or two per resource: what matters about it in the picture. */
-function details(type: string, p: JsonObject): string[] {
-  const rules = (list: Json | undefined, direction: string): string[] => (Array.isArray(list) ? list as JsonObject[] : [])
-    // CDK's placeholder for "no outbound traffic" is an ICMP rule to 255.255.255.255/32.
-    .filter((r) => r.CidrIp !== '255.255.255.255/32')
-    .map((r) => `${direction} ${r.IpProtocol === '-1' ? 'all' : `${r.IpProtocol} ${r.FromPort === r.ToPort ? r.FromPort : `${r.FromPort}-${r.ToPort}`}`} ${direction === 'in' ? 'from' : 'to'} ${r.CidrIp ?? r.CidrIpv6 ?? (r.SourceSecurityGroupId || r.DestinationSecurityGroupId ? 'a security group' : '?')}`);
-  switch (type) {
-    case 'AWS::EC2::VPCEndpoint':
-      return [`${p.VpcEndpointType ?? 'Gateway'} endpoint`, ...wrap(str(p.ServiceName))];
-    case 'AWS::EC2::SecurityGroup':
-      return [...new Set([...rules(p.SecurityGroupIngress, 'in'), ...rules(p.SecurityGroupEgress, 'out')])]
-        .concat(Array.isArray(p.SecurityGroupEgress) && rules(p.SecurityGroupEgress, 'out').length === 0 ? ['no outbound'] : []);
-    case 'AWS::EC2::SecurityGroupIngress':
-      return rules([p], 'in');
-    case 'AWS::EC2::SecurityGroupEgress':
-      return rules([p], 'out');
-    case 'AWS::Route53::HostedZone':
-      return [`private zone ${str(p.Name).replace(/\.$/, '')}`];
-    case 'AWS::Route53::RecordSet':
-      return [`${p.Type} ${str(p.Name).replace(/\.$/, '')}${p.AliasTarget ? ' (alias)' : ''}`];
-    case 'AWS::EC2::VPCPeeringConnection':
-      return [`to ${str(p.PeerVpcId)}`, `in ${str(p.PeerRegion ?? 'this region')}`];
-    case 'AWS::EC2::Route':
-      return [`to ${str(p.DestinationCidrBlock)}`];
-    case 'AWS::ElasticLoadBalancingV2::LoadBalancer':
-      return [`${p.Type ?? 'application'}, ${p.Scheme ?? 'internet-facing'}`];
-    case 'AWS::ElasticLoadBalancingV2::Listener':
-    case 'AWS::ElasticLoadBalancingV2::TargetGroup':
-      return [`${p.Protocol} ${p.Port}${p.TargetType ? `, ${p.TargetType} targets` : ''}`];
-    case 'AWS::EC2::VPCEndpointService':
-      return [p.AcceptanceRequired ? 'acceptance required' : 'auto-accept'];
-    case 'AWS::EC2::VPCEndpointServicePermissions':
-      return (Array.isArray(p.AllowedPrincipals) ? p.AllowedPrincipals : []).map((x) => `allows ${str(x)}`);
-    case 'AWS::EC2::Instance':
-      return [str(p.InstanceType)];
-    case 'AWS::ECS::Service':
-      return [`${p.DesiredCount ?? 1} × ${p.LaunchType ?? 'capacity provider'} task`];
-    case 'AWS::ECS::TaskDefinition':
-      return [`${p.Cpu} CPU units, ${p.Memory} MiB`];
-    default:
-      return type.startsWith('Custom::') ? ['custom resource'] : [];
-  }
-}
-
-/** Existing resources that a template names by ID or ARN (not created by the app). */
-interface Literal { readonly kind: string; readonly id: string; readonly region?: string }
-
-const ID_KINDS: Record<string, string> = { vpc: 'VPC', subnet: 'Subnet', rtb: 'RouteTable', sg: 'SecurityGroup' };
-
-function literalsIn(value: Json, region: string | undefined): Literal[] {
-  const found: Literal[] = [];
-  const visit = (v: Json, siblingRegion: string | undefined): void => {
-    if (typeof v === 'string') {
-      const id = /^(vpc|subnet|rtb|sg)-[0-9a-f]{8,17}$/.exec(v);
-      if (id) found.push({ kind: ID_KINDS[id[1]], id: v, region: siblingRegion });
-      const secret = /^arn:aws[a-z-]*:secretsmanager:([^:]+):\d+:secret:([^:]+)/.exec(v);
-      if (secret) found.push({ kind: 'Secret', id: secret[2], region: secret[1] });
-    } else if (Array.isArray(v)) {
-      for (const x of v) visit(x, siblingRegion);
-    } else if (v && typeof v === 'object') {
-      if ('Ref' in v || 'Fn::GetAtt' in v) return;
-      const regionKey = Object.keys(v).find((k) => /Region$/.test(k) && typeof v[k] === 'string');
-      for (const x of Object.values(v)) visit(x, regionKey ? String(v[regionKey]) : siblingRegion);
-    }
-  };
-  visit(value, undefined);
-  return found.map((l) => ({ ...l, region: l.region ?? region }));
-}
-
-/** One box per kind of existing resource and region, in the stack of that region if there is one. */
-function existingNode(literal: Literal, stacks: StackInfo[], nodes: Map<string, PictureNode>): string {
-  const home = stacks.find((s) => s.region && s.region === literal.region);
-  const key = `existing/${literal.kind}/${literal.region ?? ''}`;
-  const node = nodes.get(key) ?? { key, cluster: home?.id ?? '', type: literal.kind, name: 'existing', details: [], existing: true };
-  if (!node.details.includes(literal.id)) node.details.push(literal.id);
-  if (!home && literal.region && !node.details.includes(literal.region)) node.details.unshift(literal.region);
-  nodes.set(key, node);
-  return key;
-}
-
-function refsIn(value: Json): Array<{ id: string; attribute?: string }> {
-  const found: Array<{ id: string; attribute?: string }> = [];
-  const visit = (v: Json): void => {
-    if (Array.isArray(v)) {
-      v.forEach(visit);
-    } else if (v && typeof v === 'object') {
-      if (typeof v.Ref === 'string' && !v.Ref.startsWith('AWS::')) found.push({ id: v.Ref });
-      const getAtt = v['Fn::GetAtt'];
-      if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') found.push({ id: getAtt[0], attribute: String(getAtt[1]) });
-      const sub = v['Fn::Sub'];
-      const text = typeof sub === 'string' ? sub : Array.isArray(sub) && typeof sub[0] === 'string' ? sub[0] : '';
-      for (const m of text.matchAll(/\$\{([A-Za-z0-9]+)(?:\.([A-Za-z0-9.]+))?\}/g)) found.push({ id: m[1], attribute: m[2] });
-      Object.values(v).forEach(visit);
-    }
-  };
-  visit(value);
-  return found;
-}
-
-function nodeAttributes(node: PictureNode): string {
-  const colour = node.existing ? '#ffffff' : SERVICE_COLOURS[node.service ?? ''] ?? '#f5f5f5';
-  const rows = [`<b>${esc(node.type)}</b>${node.existing ? ' <i>(existing)</i>' : ''}`];
-  if (node.name && !node.existing) rows.push(`<font point-size="10">${esc(node.name)}</font>`);
-  for (const d of node.details.filter((x) => x)) rows.push(`<font point-size="9" color="#444444">${esc(d)}</font>`);
-  return `label=<${rows.join('<br/>')}>, fillcolor="${colour}"${node.existing ? ', style="rounded,dashed"' : ''}`;
-}
-
-function shortType(type: string): string {
-  return type.replace(/^Custom::/, '').split('::').pop() ?? type;
-}
-
-function constructClass(name: string | undefined, id: string): string {
-  return name && !['Resource', 'Construct', id].includes(name) ? ` <font point-size="9">(${esc(name)})</font>` : '';
-}
-
-function stripHash(id: string): string {
-  return id.replace(/[0-9A-F]{8}$/, '');
-}
-
-function str(value: Json | undefined): string {
-  return typeof value === 'string' || typeof value === 'number' ? String(value) : '(from the template)';
-}
-
-function wrap(text: string, width = 34): string[] {
-  const lines: string[] = [];
-  let rest = text;
-  while (rest.length > width) {
-    const cut = Math.max(rest.lastIndexOf('.', width), rest.lastIndexOf('-', width), rest.lastIndexOf(' ', width));
-    const at = cut > width / 2 ? cut + 1 : width;
-    lines.push(rest.slice(0, at));
-    rest = rest.slice(at);
-  }
-  return [...lines, rest];
-}
-
-function nodeId(key: string): string {
-  return `"${key.replace(/["\\]/g, '_')}"`;
-}
-
-function esc(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 if (require.main === module) {
   main();

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App, AppProps } from 'aws-cdk-lib';
+import { examplePasses } from './cdk-init-flags';
 
 const examplesDir = path.join(__dirname, '..', 'examples');
 const outRoot = path.join(examplesDir, 'cdk.out');
@@ -22,9 +23,11 @@ export function loadExample(name: string): (props?: AppProps) => App {
 
 function main(): void {
   fs.rmSync(outRoot, { recursive: true, force: true });
+  const [strong, init] = examplePasses();
+  console.log(`# Every example, synthesized with ${strong.name}, then with ${init.name}; both are checked by npm test.`);
   for (const name of exampleNames()) {
-    const outdir = path.join(outRoot, name);
-    const assembly = loadExample(name)({ outdir }).synth();
+    const outdir = path.join(outRoot, strong.dir, name);
+    const assembly = loadExample(name)({ outdir, context: strong.context }).synth();
     console.log(`\n## ${name}  (${path.relative(process.cwd(), outdir)})`);
     const stacks = deployOrder(assembly.stacks);
     if (stacks.length > 1) console.log(`deploy order (cdk deploy --all): ${stacks.map((s) => s.stackName).join(' → ')}`);
@@ -43,6 +46,13 @@ function main(): void {
         console.log(`    ${key}: ${output.Description ?? ''}`);
       }
     }
+  }
+  console.log(`\n## The same examples with ${init.name}`);
+  for (const name of exampleNames()) {
+    const outdir = path.join(outRoot, init.dir, name);
+    const assembly = loadExample(name)({ outdir, context: init.context }).synth();
+    const resources = assembly.stacks.reduce((n, s) => n + Object.keys((s.template as { Resources?: object }).Resources ?? {}).length, 0);
+    console.log(`  ${name}: ${assembly.stacks.length} stacks, ${resources} resources  (${path.relative(process.cwd(), outdir)})`);
   }
 }
 

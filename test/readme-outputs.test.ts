@@ -1,149 +1,98 @@
 /*
- * Every stack output the README names is made by at least one example.
+ * Every stack output and every construct-created stack name that README.md or API.md quote is
+ * made by the synthesized examples, or by the apps of this file where the examples lack a case
+ * (a construct nested in the tree, a preset's probe with `outputs`).
  *
  * The README names outputs in three ways, all of which are checked:
  * - the "Stack outputs" table: a construct, and `X<Name>` for a construct with ID `X`;
  * - `<id><Name>` anywhere (prose and diagrams), and a backticked name that the prose calls an
  *   output ("outputs `A` and `B`", "the `A` output");
  * - a full logical ID for a given construct ID ("`MonteCarloEndpointId` for a construct with ID `MonteCarlo`").
- * An output named `<Name>` exists when an example synthesizes a CfnOutput with construct ID
+ * API.md (generated from the TSDoc) names them in each `outputs` prop's documentation, and must
+ * not say a construct outputs anything without naming the `outputs` opt-in.
+ * An output named `<Name>` exists when an app synthesizes a CfnOutput with construct ID
  * `<Name>` whose logical ID is its owner's construct ID followed by `<Name>` (the README's rule),
  * in its stack's template; for a table row the owner must also be that construct.
+ * A quoted stack name with placeholders (`<hub stack>-<construct path>`) must give the name of
+ * every stack of its kind (hub side, or `-Probe`) that a spoke in another region created.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import * as lib from '../src';
+import {
+  AppOutput, CreatedStack, apiOutputs, createdStacks, mentionedOutputs, mentionedStackNames,
+  outputClaimsWithoutOptIn, outputsOf, unmatched, wrongStackName,
+} from './support/doc-claims';
 import { loadExample } from './support/templates';
 
 const readmePath = path.join(__dirname, '..', 'README.md');
+const apiPath = process.env.API_MD ?? path.join(__dirname, '..', 'API.md');
 const examplesDir = path.join(__dirname, '..', 'examples');
 
-/** An output the README names. */
-interface OutputMention {
-  /** The 1-based README line. */
-  readonly line: number;
-  /** How the README spells it. */
-  readonly text: string;
-  /** The output's name, the part after the construct ID. */
-  readonly name: string;
-  /** The construct the README says makes it (the "Stack outputs" table). */
-  readonly construct?: string;
-  /** The construct ID the README gives, for a full logical ID. */
-  readonly constructId?: string;
+function tmpApp(name: string): App {
+  return new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), `readme-outputs-${name}-`)) });
 }
 
-/** An output an example synthesizes. */
-interface ExampleOutput {
-  readonly example: string;
-  readonly stack: string;
-  readonly logicalId: string;
-  /** The CfnOutput's own construct ID. */
-  readonly name: string;
-  readonly owner: unknown;
-  readonly ownerId: string;
-}
-
-const OUTPUT_NAME = /^[A-Z][A-Za-z0-9]*$/;
-
-/** The lines of a markdown file with the fenced code blocks marked. */
-function markdownLines(markdown: string): { line: number; text: string; fence?: string }[] {
-  let fence: string | undefined;
-  return markdown.split(/\r?\n/).map((text, i) => {
-    const marker = /^ {0,3}(`{3,}|~{3,})\s*(\S*)/.exec(text);
-    if (marker && !fence) {
-      fence = marker[2] || 'plain';
-      return { line: i + 1, text };
-    }
-    if (marker && fence) {
-      fence = undefined;
-      return { line: i + 1, text };
-    }
-    return { line: i + 1, text, fence };
+/**
+ * What no example has: a `DynatracePrivateLink` under a construct `Network`, with probe outputs
+ * and spokes in another region (peering and transit gateway) and in its own stack, a
+ * `MonteCarloPrivateLink` with probe outputs, an ActiveGate token and a probe with outputs.
+ */
+function ownApp(): App {
+  const app = tmpApp('own');
+  const env = (region: string) => ({ account: '111111111111', region });
+  const hub = new Stack(app, 'Hub', { env: env('ap-southeast-2') });
+  const tokyo = new Stack(app, 'Tokyo', { env: env('ap-northeast-1') });
+  const vpc = (stack: Stack, id: string, cidr: string) =>
+    new ec2.Vpc(stack, id, { ipAddresses: ec2.IpAddresses.cidr(cidr), natGateways: 0, maxAzs: 2 });
+  const token = secretsmanager.Secret.fromSecretNameV2(hub, 'ApiToken', 'dynatrace/api-token');
+  const dynatrace = new lib.DynatracePrivateLink(new Construct(hub, 'Network'), 'Dynatrace', {
+    environment: lib.DynatraceEnvironment.saas('abc12345'),
+    apiToken: token,
+    vpc: vpc(hub, 'HubVpc', '10.0.0.0/16'),
+    probe: { outputs: true },
   });
-}
-
-function mentionedOutputs(markdown: string): OutputMention[] {
-  const mentions: OutputMention[] = [];
-  const lines = markdownLines(markdown);
-
-  // the "Stack outputs" table
-  const start = lines.findIndex((l) => /^## Stack outputs\s*$/.test(l.text));
-  if (start >= 0) {
-    for (const { line, text } of lines.slice(start + 1)) {
-      if (text.startsWith('## ')) break;
-      const row = /^\| `(\w+)` \| (.*)\|\s*$/.exec(text);
-      if (!row) continue;
-      for (const [, id] of row[2].matchAll(/`X(\w+)`/g)) {
-        mentions.push({ line, text: `X${id}`, name: id, construct: row[1] });
-      }
-    }
-  }
-
-  lines.forEach(({ line, text, fence }, i) => {
-    if (fence && fence !== 'plain') return; // code in a language is not prose; plain blocks are diagrams
-    for (const [whole, name] of text.matchAll(/<id>([A-Za-z0-9]+)/g)) mentions.push({ line, text: whole, name });
-    if (fence) return;
-    // a phrase may go on in the next line; it counts for the line it starts in
-    const next = lines[i + 1] && !lines[i + 1].fence ? lines[i + 1].text.trim() : '';
-    const phrases = (pattern: RegExp) => [...`${text} ${next}`.matchAll(pattern)].filter((m) => (m.index ?? 0) < text.length);
-    const called = [
-      ...phrases(/\boutputs? ((?:`[^`]+`(?:, | and ))*`[^`]+`)/gi).flatMap((m) => [...m[1].matchAll(/`([^`]+)`/g)].map((n) => n[1])),
-      ...phrases(/`([^`]+)` output\b/g).map((m) => m[1]),
-    ];
-    for (const name of called.filter((n) => OUTPUT_NAME.test(n))) mentions.push({ line, text: name, name });
-    for (const [, logicalId, constructId] of phrases(/`([A-Za-z0-9]+)` for a\s+construct with ID `([A-Za-z0-9]+)`/g)) {
-      mentions.push({ line, text: logicalId, name: logicalId.slice(constructId.length), constructId });
-    }
+  dynatrace.addSpokeVpc('Sydney', vpc(tokyo, 'PeeredVpc', '10.1.0.0/16'));
+  dynatrace.addSpokeVpcThroughTransitGateway('Osaka', vpc(tokyo, 'TgwVpc', '10.2.0.0/16'), {
+    transitGatewayId: 'tgw-0123456789abcdef0', spokeTransitGatewayId: 'tgw-0fedcba9876543210',
   });
-  return mentions;
-}
-
-function exampleOutputs(name: string): ExampleOutput[] {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), `readme-outputs-${name}-`));
-  return outputsOf(name, loadExample(name)({ outdir }));
-}
-
-/** The outputs of an app that are in its synthesized templates. */
-function outputsOf(name: string, app: App): ExampleOutput[] {
-  const assembly = app.synth();
-  return app.node.findAll().filter((c): c is CfnOutput => c instanceof CfnOutput).flatMap((output) => {
-    const stack = Stack.of(output);
-    const logicalId = stack.resolve(output.logicalId) as string;
-    const template = assembly.stacksRecursively.find((s) => s.hierarchicalId === stack.node.path)?.template;
-    if (!template?.Outputs?.[logicalId]) return [];
-    const owner = output.node.scope!;
-    return [{ example: name, stack: stack.stackName, logicalId, name: output.node.id, owner, ownerId: owner.node.id }];
+  dynatrace.addSpokeVpc('Local', vpc(hub, 'LocalVpc', '10.3.0.0/16'));
+  dynatrace.addSpokeVpcThroughTransitGateway('LocalTgw', vpc(hub, 'LocalTgwVpc', '10.4.0.0/16'), {
+    transitGatewayId: 'tgw-0123456789abcdef0',
   });
-}
-
-/** Why a mention matches no output of the examples, or undefined when one matches. */
-function unmatched(mention: OutputMention, outputs: ExampleOutput[]): string | undefined {
-  const constructClass = mention.construct ? (lib as Record<string, unknown>)[mention.construct] : undefined;
-  if (mention.construct && typeof constructClass !== 'function') {
-    return `README.md line ${mention.line}: the Stack outputs table names \`${mention.construct}\`, which the library does not export`;
-  }
-  const match = outputs.find((o) =>
-    // a full logical ID quoted from an example, such as `VendorProbeOk`
-    (mention.construct === undefined && mention.constructId === undefined && o.logicalId === mention.text)
-    || o.name === mention.name
-    && o.logicalId === `${o.ownerId.replace(/[^A-Za-z0-9]/g, '')}${mention.name}`
-    && (mention.constructId === undefined || o.ownerId === mention.constructId)
-    && (constructClass === undefined || o.owner instanceof (constructClass as abstract new (...args: never[]) => unknown)));
-  if (match) return undefined;
-  const by = mention.construct ? ` of a ${mention.construct}` : mention.constructId ? ` of a construct with ID ${mention.constructId}` : '';
-  return `README.md line ${mention.line}: the output \`${mention.text}\`${by} is in no example's template`;
+  new lib.MonteCarloPrivateLink(hub, 'MonteCarlo', {
+    vpc: vpc(hub, 'AgentVpc', '10.5.0.0/16'),
+    serviceName: 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0',
+    probe: { outputs: true },
+  });
+  new lib.DynatraceActiveGateToken(hub, 'ActiveGateToken', {
+    environment: lib.DynatraceEnvironment.saas('abc12345'),
+    apiToken: token,
+    outputs: true,
+  });
+  new lib.PrivateLinkProbe(hub, 'Probe', { hostname: 'abc12345.live.dynatrace.com', vpcs: [vpc(hub, 'ProbeVpc', '10.6.0.0/16')], outputs: true });
+  return app;
 }
 
 const readme = fs.readFileSync(readmePath, 'utf8');
+const api = fs.readFileSync(apiPath, 'utf8');
 const examples = fs.readdirSync(examplesDir).filter((name) => fs.existsSync(path.join(examplesDir, name, 'main.ts'))).sort();
 
-let outputs: ExampleOutput[];
+/** The examples' outputs; with `own`, those of the app that adds what no example has. */
+let outputs: AppOutput[];
+let own: AppOutput[];
+let stacks: CreatedStack[];
 beforeAll(() => {
-  outputs = examples.flatMap(exampleOutputs);
+  const apps = examples.map((name) => [name, loadExample(name)({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), `readme-outputs-${name}-`)) })] as const);
+  outputs = apps.flatMap(([name, app]) => outputsOf(name, app));
+  const mine = ownApp();
+  own = outputsOf('own', mine);
+  stacks = [...apps.flatMap(([, app]) => createdStacks(app)), ...createdStacks(mine)];
 }, 180_000);
 
 describe('the output check itself', () => {
@@ -194,7 +143,7 @@ describe('the output check itself', () => {
 
   test('the output names the README gives for DynatraceActiveGateToken and PrivateLinkProbe are what they make', () => {
     // straight from the constructs too: this tells a wrong name from an example that lost `outputs: true`
-    const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'readme-outputs-own-')) });
+    const app = tmpApp('direct');
     const stack = new Stack(app, 'Own');
     const vpc = new ec2.Vpc(stack, 'Vpc', { natGateways: 0 });
     new lib.DynatraceActiveGateToken(stack, 'ActiveGateToken', {
@@ -203,20 +152,20 @@ describe('the output check itself', () => {
       outputs: true,
     });
     new lib.PrivateLinkProbe(stack, 'Probe', { hostname: 'abc12345.live.dynatrace.com', vpcs: [vpc], outputs: true });
-    const own = outputsOf('own', app);
+    const direct = outputsOf('direct', app);
     const named = mentionedOutputs(readme).filter((m) => ['DynatraceActiveGateToken', 'PrivateLinkProbe'].includes(m.construct ?? '')
       || ['TokenId', 'ExpirationDate', 'Ok', 'Diagnosis'].includes(m.name));
     expect(named.length).toBeGreaterThanOrEqual(8);
-    expect(named.map((m) => unmatched(m, own)).filter((m) => m !== undefined)).toEqual([]);
+    expect(named.map((m) => unmatched(m, direct)).filter((m) => m !== undefined)).toEqual([]);
   });
 
   test('a full logical ID quoted from an example matches that output only', () => {
-    expect(unmatched({ line: 1, text: 'VendorProbeOk', name: 'VendorProbeOk' }, outputs)).toBeUndefined();
-    expect(unmatched({ line: 1, text: 'VendorProbeNope', name: 'VendorProbeNope' }, outputs)).toBeDefined();
+    expect(unmatched({ file: 'README.md', line: 1, text: 'VendorProbeOk', name: 'VendorProbeOk' }, outputs)).toBeUndefined();
+    expect(unmatched({ file: 'README.md', line: 1, text: 'VendorProbeNope', name: 'VendorProbeNope' }, outputs)).toBeDefined();
   });
 
   test('a full logical ID must belong to the construct ID the README gives', () => {
-    expect(unmatched({ line: 1, text: 'MonteEndpointId', name: 'CarloEndpointId', constructId: 'Monte' }, outputs)).toBeDefined();
+    expect(unmatched({ file: 'README.md', line: 1, text: 'MonteEndpointId', name: 'CarloEndpointId', constructId: 'Monte' }, outputs)).toBeDefined();
   });
 });
 
@@ -233,7 +182,89 @@ describe('README.md stack outputs', () => {
     expect(outputs.length).toBeGreaterThan(0);
   });
 
-  test('every output the README names is in at least one example\'s template', () => {
-    expect(mentions.map((m) => unmatched(m, outputs)).filter((m) => m !== undefined)).toEqual([]);
+  test('every output the README names is in at least one example\'s template, or the own app\'s', () => {
+    expect(mentions.map((m) => unmatched(m, [...outputs, ...own])).filter((m) => m !== undefined)).toEqual([]);
+  });
+});
+
+describe('API.md stack outputs', () => {
+  test('the check finds the outputs an `outputs` prop lists, and sentences that promise outputs without it', () => {
+    const sample = [
+      '##### `outputs`<sup>Optional</sup> <a name="outputs" id="cdk-saas-privatelink.MonteCarloPrivateLinkProps.property.outputs"></a>',
+      '',
+      'Add stack outputs, with logical IDs of this construct\'s ID and the output\'s name (see the README, "Stack outputs"): `EndpointId` (send it to Monte Carlo) and `BackendServiceUrl`.',
+      '',
+      '##### `probe`<sup>Optional</sup> <a name="probe" id="cdk-saas-privatelink.MonteCarloPrivateLinkProps.property.probe"></a>',
+      '',
+      'Add the probe.',
+      '',
+      '### Thing <a name="Thing" id="cdk-saas-privatelink.Thing"></a>',
+      '',
+      'Creates an endpoint. The service name is a stack output: send it. Outputs the endpoint ID, which you',
+      'send. With `outputs: true` it is a stack output too.',
+    ].join('\n');
+    expect(apiOutputs(sample).map((m) => [m.line, m.name, m.construct])).toEqual([
+      [3, 'EndpointId', 'MonteCarloPrivateLink'],
+      [3, 'BackendServiceUrl', 'MonteCarloPrivateLink'],
+    ]);
+    expect(outputClaimsWithoutOptIn(sample)).toEqual([
+      'API.md line 11: "The service name is a stack output: send it." says it outputs without `outputs: true`',
+      'API.md line 11: "Outputs the endpoint ID, which you send." says it outputs without `outputs: true`',
+    ]);
+    expect(unmatched(apiOutputs(sample)[1], outputs)).toBeUndefined();
+    expect(unmatched({ ...apiOutputs(sample)[1], construct: 'RiveryPrivateLink' }, outputs)).toBe(
+      'API.md line 3: the output `BackendServiceUrl` of a RiveryPrivateLink is in no example\'s template');
+  });
+
+  test('every output an `outputs` prop of API.md lists is made by its construct', () => {
+    const mentions = apiOutputs(api);
+    expect(new Set(mentions.map((m) => m.construct)).size).toBeGreaterThanOrEqual(7);
+    expect(mentions.map((m) => unmatched(m, [...outputs, ...own])).filter((m) => m !== undefined)).toEqual([]);
+  });
+
+  test('no sentence of API.md says a construct outputs something without `outputs: true`', () => {
+    expect(outputClaimsWithoutOptIn(api)).toEqual([]);
+  });
+});
+
+describe('the stacks the constructs create', () => {
+  test('the check fills each placeholder and refuses a name that is wrong for one created stack', () => {
+    const nested: CreatedStack = {
+      kind: 'hub side',
+      name: 'Hub-Network-Dynatrace-Sydney',
+      hubStack: 'Hub',
+      hubSideStack: 'Hub-Network-Dynatrace-Sydney',
+      constructPath: 'Network-Dynatrace-Sydney',
+      id: 'Sydney',
+      parentId: 'Dynatrace',
+    };
+    const probe: CreatedStack = { ...nested, kind: 'probe', name: 'Hub-Network-Dynatrace-Sydney-Probe' };
+    const sample = 'named `<hub stack>-<this\nconstruct\'s ID>-<id>`; `cdk destroy <hub stack>-<construct path>` and `<hubSideStack>-Probe`; `<hub stack>-<spoke>`';
+    const names = mentionedStackNames(sample, 'API.md');
+    expect(names.map((m) => [m.line, m.text])).toEqual([
+      [1, '<hub stack>-<this construct\'s ID>-<id>'],
+      [2, '<hub stack>-<construct path>'],
+      [2, '<hubSideStack>-Probe'],
+      [2, '<hub stack>-<spoke>'],
+    ]);
+    expect(names.map((m) => wrongStackName(m, [nested, probe]))).toEqual([
+      'API.md line 1: the stack name `<hub stack>-<this construct\'s ID>-<id>` gives Hub-Dynatrace-Sydney for Hub-Network-Dynatrace-Sydney',
+      undefined,
+      undefined,
+      'API.md line 2: the stack name `<hub stack>-<spoke>` has placeholders the test does not know: <spoke>',
+    ]);
+    expect(wrongStackName(names[2], [nested])).toBe('API.md line 2: the stack name `<hubSideStack>-Probe` describes no probe stack of the apps');
+  });
+
+  test('the apps have created stacks of both kinds, the nested construct\'s among them', () => {
+    expect(stacks.filter((s) => s.kind === 'hub side').length).toBeGreaterThanOrEqual(3);
+    expect(stacks.filter((s) => s.kind === 'probe').length).toBeGreaterThanOrEqual(3);
+    expect(stacks.map((s) => s.name)).toContain('Hub-Network-Dynatrace-Sydney');
+  });
+
+  test.each([['README.md', () => readme], ['API.md', () => api]])('every stack name %s quotes is the name the construct gives', (file, text) => {
+    const names = mentionedStackNames(text(), file);
+    expect(names.length).toBeGreaterThanOrEqual(2);
+    expect(names.map((m) => wrongStackName(m, stacks)).filter((m) => m !== undefined)).toEqual([]);
   });
 });

@@ -90,8 +90,8 @@ func TestDynatraceSameRegionSynthesizesThroughTheGoBinding(t *testing.T) {
 		{"Custom::DynatraceActiveGateToken", 1},
 		{"AWS::SecretsManager::Secret", 1},
 		{"Custom::PrivateLinkProbe", 1},
-		// The Dynatrace API handler, the AZ filter, the token handler, and the probe's runner and in-VPC function.
-		{"AWS::Lambda::Function", 5},
+		// The Dynatrace API handler, the AZ filter, the token handler, its rotation function, and the probe's runner and in-VPC function.
+		{"AWS::Lambda::Function", 6},
 	}
 	for _, e := range expected {
 		// Panics (fails the test) with the CDK's own message when the count differs.

@@ -69,8 +69,8 @@ EXPECTED_COUNTS = {
     "Custom::DynatraceActiveGateToken": 1,
     "AWS::SecretsManager::Secret": 1,
     "Custom::PrivateLinkProbe": 1,
-    # The Dynatrace API handler, the AZ filter, the token handler, and the probe's runner and in-VPC function.
-    "AWS::Lambda::Function": 5,
+    # The Dynatrace API handler, the AZ filter, the token handler, its rotation function, and the probe's runner and in-VPC function.
+    "AWS::Lambda::Function": 6,
 }
 
 

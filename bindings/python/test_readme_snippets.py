@@ -1,13 +1,16 @@
 """Every ```python block of README.md, run verbatim through the Python binding, then synthesized.
 
-A block runs with `exec` in a namespace that holds only what a user's app already has: the Python
-side of the TypeScript blocks' `declare const vpc: ec2.IVpc` lines (`self`, `vpc`, `tunnel`, ...),
-built from FIXTURES for the names the block reads and never assigns or imports. The package's
-classes and the aws_cdk modules are not there: a block that forgets an import fails with NameError,
-as it would in a user's app. A block also may not pass a dict inside a list to a keyword argument:
-jsii hands such a dict to JavaScript as it is, where only camelCase keys count, and snake_case keys
-are dropped without a word (test_snake_case_keys_of_a_dict_in_a_list_are_dropped shows it); README,
-Bindings, tells users to pass the struct classes instead.
+A block starts with a `# given:` comment naming what a user's app already has and its type
+(`# given: self (cdk.Stack), vpc (ec2.IVpc)`), the Python side of the TypeScript blocks'
+`declare const vpc: ec2.IVpc` lines. It runs with `exec` in a namespace that holds exactly those
+names, each built by readme_given.GIVEN for that name and type, and nothing else: the package's
+classes and the aws_cdk modules are not there, so a block that forgets an import fails with
+NameError, as it would in a user's app. Before it runs, the block must use every name it lists and
+list every name it uses without binding or importing it. A block also may not pass a dict inside a
+list to a keyword argument: jsii hands such a dict to JavaScript as it is, where only camelCase keys
+count, and snake_case keys are dropped without a word (test_snake_case_keys_of_a_dict_in_a_list_are_dropped
+shows it); README, Bindings, tells users to pass the struct classes instead. conftest.py prints how
+many blocks ran.
 
 Run by bindings/run.sh: `pytest bindings/python` inside .venv-bindings/.
 """
@@ -22,24 +25,23 @@ import aws_cdk as cdk
 import cdk_saas_privatelink
 import pytest
 from aws_cdk import aws_ec2 as ec2
-from aws_cdk import aws_rds as rds
-from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk.assertions import Template
 
-from cdk_saas_privatelink import (
-    DnsTarget,
-    ExposedPort,
-    PrivateDnsOverride,
-    PrivateLinkChecks,
-    PrivateLinkEndpoint,
-    PrivateLinkService,
-    ServiceTarget,
+from cdk_saas_privatelink import ExposedPort, PrivateLinkChecks, PrivateLinkService, ServiceTarget
+from readme_given import (
+    ACCOUNT,
+    GIVEN,
+    REGION,
+    VENDOR_PRINCIPAL,
+    Fixture,
+    GivenError,
+    check_given,
+    conforms,
+    parse_given,
+    resolve_type,
 )
 
 README = Path(__file__).resolve().parent / "../../README.md"
-ACCOUNT = "111111111111"
-REGION = "eu-west-1"
-VENDOR_PRINCIPAL = "arn:aws:iam::012922587834:root"
 
 
 class Block(NamedTuple):
@@ -64,93 +66,6 @@ def python_blocks(text: str) -> List[Block]:
 
 
 BLOCKS = python_blocks(README.read_text(encoding="utf-8"))
-
-
-class Fixture:
-    """The app a user already has: one stack with an explicit environment, and the FIXTURES it asks for."""
-
-    def __init__(self) -> None:
-        self.app = cdk.App()
-        self.stack = cdk.Stack(self.app, "Stack", env=cdk.Environment(account=ACCOUNT, region=REGION))
-        self.values: Dict[str, object] = {}
-
-    def get(self, name: str) -> object:
-        if name not in self.values:
-            self.values[name] = FIXTURES[name](self)
-        return self.values[name]
-
-
-def _tokyo_vpc(f: Fixture) -> ec2.Vpc:
-    tokyo = cdk.Stack(f.app, "Tokyo", env=cdk.Environment(account=ACCOUNT, region="ap-northeast-1"))
-    return ec2.Vpc(tokyo, "FixtureVpc", ip_addresses=ec2.IpAddresses.cidr("10.1.0.0/16"), max_azs=2)
-
-
-# The objects the README's blocks take as given, by the name they use; built only when a block
-# reads that name. Keep this list small, and never name an entry after a module or a class.
-FIXTURES: Dict[str, Callable[[Fixture], object]] = {
-    "self": lambda f: f.stack,
-    "app": lambda f: f.app,
-    "vpc": lambda f: ec2.Vpc(f.stack, "FixtureVpc", ip_addresses=ec2.IpAddresses.cidr("10.0.0.0/16"), max_azs=2),
-    "tokyo_vpc": _tokyo_vpc,
-    "spoke_vpc": lambda f: ec2.Vpc(
-        f.stack, "FixtureSpokeVpc", ip_addresses=ec2.IpAddresses.cidr("10.2.0.0/16"), max_azs=2
-    ),
-    "tunnel": lambda f: ec2.Instance(
-        f.stack,
-        "FixtureTunnel",
-        vpc=f.get("vpc"),
-        instance_type=ec2.InstanceType("t3.micro"),
-        machine_image=ec2.MachineImage.latest_amazon_linux2023(),
-    ),
-    "cluster": lambda f: rds.DatabaseCluster(
-        f.stack,
-        "FixtureCluster",
-        engine=rds.DatabaseClusterEngine.aurora_postgres(version=rds.AuroraPostgresEngineVersion.VER_16_4),
-        writer=rds.ClusterInstance.serverless_v2("Writer"),
-        storage_encrypted=True,
-        vpc=f.get("vpc"),
-    ),
-    "proxy": lambda f: rds.DatabaseProxy(
-        f.stack,
-        "FixtureProxy",
-        proxy_target=rds.ProxyTarget.from_cluster(f.get("cluster")),
-        secrets=[f.get("cluster").secret],
-        vpc=f.get("vpc"),
-    ),
-    "api_token": lambda f: secretsmanager.Secret.from_secret_name_v2(f.stack, "FixtureApiToken", "dynatrace/api-token"),
-    "client_secret": lambda f: secretsmanager.Secret.from_secret_complete_arn(
-        f.stack, "FixtureClientSecret", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:edgeconnect-client-AbCdEf"
-    ),
-    "endpoint": lambda f: PrivateLinkEndpoint(
-        f.stack,
-        "FixtureEndpoint",
-        vpc=f.get("vpc"),
-        service_name=f"com.amazonaws.vpce.{REGION}.vpce-svc-0123456789abcdef0",
-    ),
-    "dns": lambda f: PrivateDnsOverride(
-        f.stack,
-        "FixtureDns",
-        zone_name="tenant1.api.vendor.example",
-        vpc=f.get("vpc"),
-        target=DnsTarget.from_endpoint(f.get("endpoint")),
-    ),
-    "service": lambda f: PrivateLinkService(
-        f.stack,
-        "FixtureService",
-        vpc=f.get("vpc"),
-        allowed_principals=[VENDOR_PRINCIPAL],
-        ports=[ExposedPort(port=5432, targets=[ServiceTarget.ip_address("10.0.0.50")])],
-    ),
-    # Raises PrivateLink-EndpointServiceAcceptance, so that acknowledging it has something to do.
-    "endpoint_service": lambda f: ec2.CfnVPCEndpointService(
-        f.stack,
-        "FixtureEndpointService",
-        network_load_balancer_arns=[
-            f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:loadbalancer/net/vendor/0123456789abcdef"
-        ],
-        acceptance_required=False,
-    ),
-}
 
 
 def free_names(tree: ast.AST) -> set:
@@ -228,17 +143,23 @@ class Run(NamedTuple):
         ]
 
 
-def run_snippet(source: str, first_line: int = 1, name: str = "<snippet>") -> Run:
-    """Run `source` verbatim with the fixtures it reads. Tracebacks show it as file `name`, its own
-    lines numbered from 1; an exception gets a note with the line in the file, counted from `first_line`."""
+def run_snippet(source: str, first_line: int = 1, name: str = "<snippet>", check_names: bool = True) -> Run:
+    """Run `source` verbatim with exactly the names its `# given:` line lists. Tracebacks show it as
+    file `name`, its own lines numbered from 1; an exception gets a note with the line in the file,
+    counted from `first_line`. check_names=False skips the comparison of the `# given:` line with the
+    names the code uses, to show that the namespace itself holds nothing more."""
+    given = parse_given(source)
+    if check_names:
+        check_given(given, free_names(ast.parse(source)))
     # Registered so that tracebacks quote the block, not the README up to it.
     linecache.cache[name] = (len(source), None, source.splitlines(True), name)
     code = compile(source, name, "exec")
     fixture = Fixture()
     namespace = {"__builtins__": builtins, "__name__": "__main__"}
-    for free in sorted(free_names(ast.parse(source))):
-        if free in FIXTURES:
-            namespace[free] = fixture.get(free)
+    for given_name, type_name in given.items():
+        value = fixture.get(given_name)
+        assert conforms(value, resolve_type(type_name)), f"{given_name} was built as a {type(value)}, not a {type_name}"
+        namespace[given_name] = value
     before = {id(fixture.app): cfn_resources(fixture.app)}
     try:
         exec(code, namespace)
@@ -251,8 +172,8 @@ def run_snippet(source: str, first_line: int = 1, name: str = "<snippet>") -> Ru
         where = f"{name}, line {line} of the block (line {first_line + line - 1} of the file)" if line else name
         if isinstance(e, NameError):
             e.add_note(
-                f"{where}: the block must import `{e.name}` itself (the only names given, as a user's "
-                f"app has them: {', '.join(sorted(FIXTURES))})"
+                f"{where}: the block must import `{e.name}` itself or list it in its `# given:` line "
+                f"(it lists: {', '.join(given) or 'nothing'})"
             )
         else:
             e.add_note(f"raised at {where}")
@@ -345,21 +266,82 @@ def test_readme_has_python_blocks() -> None:
     assert len(BLOCKS) >= 10
 
 
+SERVICE_SNIPPET = (
+    "from cdk_saas_privatelink import ExposedPort, ServiceTarget\n"
+    "\n"
+    'PrivateLinkService(self, "ToVendor", vpc=vpc, allowed_principals=["arn:aws:iam::012922587834:root"],\n'
+    '    ports=[ExposedPort(port=5432, targets=[ServiceTarget.ip_address("10.20.0.50")])])\n'
+)
+
+
 def test_a_missing_import_fails_with_name_error() -> None:
-    snippet = (
-        "from cdk_saas_privatelink import ExposedPort, ServiceTarget\n"
-        "\n"
-        'PrivateLinkService(self, "ToVendor", vpc=vpc, allowed_principals=["arn:aws:iam::012922587834:root"],\n'
-        '    ports=[ExposedPort(port=5432, targets=[ServiceTarget.ip_address("10.20.0.50")])])\n'
-    )
+    given = "# given: self (cdk.Stack), vpc (ec2.IVpc)\n"
+    # Caught before the block runs...
+    with pytest.raises(GivenError, match="uses PrivateLinkService without binding or importing it"):
+        run_snippet(given + SERVICE_SNIPPET)
+    # ...and the namespace has no such name either.
     with pytest.raises(NameError, match="'PrivateLinkService'"):
-        run_snippet(snippet)
+        run_snippet(given + SERVICE_SNIPPET, check_names=False)
     # A module is not given either.
     with pytest.raises(NameError, match="'ec2'"):
-        run_snippet('ec2.Vpc(self, "Vpc")\n')
-    # With the import the same block runs, and `self` and `vpc` are the fixtures.
-    run = run_snippet("from cdk_saas_privatelink import PrivateLinkService\n" + snippet)
+        run_snippet('# given: self (cdk.Stack)\nec2.Vpc(self, "Vpc")\n', check_names=False)
+    # With the import the same block runs, and `self` and `vpc` are what its `# given:` line says.
+    run = run_snippet(given + "from cdk_saas_privatelink import PrivateLinkService\n" + SERVICE_SNIPPET)
     assert "AWS::EC2::VPCEndpointService" in run.new_resource_types()
+    assert isinstance(run.namespace["vpc"], ec2.Vpc) and run.namespace["self"] is run.fixture.stack
+
+
+def test_a_name_the_given_line_does_not_list_is_not_provided() -> None:
+    imports = "from cdk_saas_privatelink import PrivateLinkService\n"
+    # vpc is one of the names the test can build, but this block does not list it: it is not there.
+    with pytest.raises(GivenError, match="uses vpc without binding or importing it"):
+        run_snippet("# given: self (cdk.Stack)\n" + imports + SERVICE_SNIPPET)
+    with pytest.raises(NameError, match="'vpc'") as raised:
+        run_snippet("# given: self (cdk.Stack)\n" + imports + SERVICE_SNIPPET, check_names=False)
+    assert "it lists: self" in "\n".join(raised.value.__notes__)
+    # Nothing more than the list: a listed name the block never uses is an error too.
+    with pytest.raises(GivenError, match="lists tunnel, which the block never uses"):
+        run_snippet("# given: self (cdk.Stack), vpc (ec2.IVpc), tunnel (ec2.IInstance)\n" + imports + SERVICE_SNIPPET)
+
+
+def test_a_block_without_a_given_line_fails() -> None:
+    with pytest.raises(GivenError, match="must start with `# given:"):
+        run_snippet("from cdk_saas_privatelink import PrivateLinkService\n" + SERVICE_SNIPPET)
+    # A `# given:` line further down does not count.
+    with pytest.raises(GivenError, match="must start with `# given:"):
+        run_snippet("import aws_cdk\n# given: nothing\n")
+    assert run_snippet("# given: nothing\nfrom aws_cdk import App\napp = App()\n").namespace["app"] is not None
+
+
+def test_the_given_line_is_parsed_and_checked() -> None:
+    assert parse_given("# given: self (cdk.Stack), vpc (ec2.IVpc),\n#        tunnel (ec2.IInstance)\nx = 1\n") == {
+        "self": "cdk.Stack", "vpc": "ec2.IVpc", "tunnel": "ec2.IInstance"}
+    assert parse_given("# given: nothing\n# a comment of the block\n") == {}
+    for bad, message in [
+        ("# given: vpc\n", "is not `<name> \\(<type>\\)`"),
+        ("# given: vpc: ec2.IVpc\n", "is not `<name> \\(<type>\\)`"),
+        ("# given: vpc (ec2.IVpc), vpc (ec2.IVpc)\n", "names vpc twice"),
+        ("#given: vpc (ec2.IVpc)\n", "must start with"),
+    ]:
+        with pytest.raises(GivenError, match=message):
+            parse_given(bad)
+    with pytest.raises(GivenError, match="says vpc is a ec2.Vpc; the test provides a ec2.IVpc"):
+        check_given({"vpc": "ec2.Vpc"}, {"vpc"})
+    with pytest.raises(GivenError, match="lists my_vpc, which the test cannot provide"):
+        check_given({"my_vpc": "ec2.IVpc"}, {"my_vpc"})
+    with pytest.raises(GivenError, match="type lambda_.IFunction is not in"):
+        resolve_type("lambda_.IFunction")
+
+
+def test_every_given_name_is_built_as_its_type() -> None:
+    fixture = Fixture()
+    for name, given in GIVEN.items():
+        expected = resolve_type(given.type)
+        assert conforms(fixture.get(name), expected), f"{name} is not a {given.type}"
+    # conforms() is no rubber stamp: a VPC is no instance, a secret no VPC.
+    assert not conforms(fixture.get("vpc"), ec2.IInstance)
+    assert not conforms(fixture.get("client_secret"), ec2.IVpc)
+    assert not conforms(fixture.get("self"), cdk.App)
 
 
 def test_a_dict_in_a_list_is_rejected() -> None:
@@ -395,8 +377,8 @@ def test_snake_case_keys_of_a_dict_in_a_list_are_dropped() -> None:
     assert _target_group_ports([ExposedPort(port=5432, ip_targets_synced_externally=True)]) == [5432]
 
 
-def test_fixtures_shadow_no_module_or_class() -> None:
-    for name in FIXTURES:
+def test_given_names_shadow_no_module_or_class() -> None:
+    for name in GIVEN:
         assert name.isidentifier() and name == name.lower(), name
         for module in (cdk_saas_privatelink, cdk):
             assert not hasattr(module, name), f"fixture {name} shadows {module.__name__}.{name}"

@@ -16,7 +16,7 @@ import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint } from 'cdk-saas-privatelink';
 
 const SERVICE_NAME = 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0';
 const SERVICE_REGION = 'ap-southeast-2';
@@ -57,6 +57,8 @@ export class CrossRegionConsumerStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new CrossRegionConsumerStack(app, 'ConsumerCrossRegion', {
     description: 'cdk-saas-privatelink example: native cross-region endpoint from Tokyo to a Sydney service',
   });

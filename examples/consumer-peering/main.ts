@@ -19,7 +19,7 @@
 import { App, AppProps, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint, SpokePeering } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, DnsTarget, PrivateDnsOverride, PrivateLinkEndpoint, SpokePeering } from 'cdk-saas-privatelink';
 
 const ACCOUNT = '111111111111';
 const SERVICE_NAME = 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0';
@@ -34,6 +34,8 @@ const TOKYO_VPC: ec2.VpcAttributes = {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
 
   const sydney = new Stack(app, 'PrivateLinkSydney', {
     env: { account: ACCOUNT, region: 'ap-southeast-2' },

@@ -19,7 +19,7 @@ import { App, AppProps, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
 
 const ACCOUNT = '111111111111';
 const ENVIRONMENT_ID = 'abc12345';
@@ -58,6 +58,8 @@ function isolatedVpc(stack: Stack, cidr: string, azs: string[]): ec2.Vpc {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   const stack = (id: string, region: string, description: string) => new Stack(app, id, {
     env: { account: ACCOUNT, region },
     description: `cdk-saas-privatelink example: ${description}`,

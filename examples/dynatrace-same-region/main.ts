@@ -5,7 +5,9 @@
  * through Dynatrace's API (a custom resource; the API token stays in Secrets Manager), the
  * interface endpoint is created in AZs the service supports, `{env}.live.dynatrace.com`
  * resolves to it through a private hosted zone, and only then PrivateLink is enabled. An
- * ActiveGate token is created through the API and stored in a new secret.
+ * ActiveGate token is created through the API and stored in a new secret; Secrets Manager rotates it
+ * 30 days before it expires (the old token stays valid until its own expiry), and an alarm fires
+ * when the token the secret holds is due to expire within 14 days or a rotation failed.
  *
  * Deploy it to the AWS region of your Dynatrace environment.
  *
@@ -14,13 +16,15 @@
  * - API_TOKEN_SECRET: the name of a Secrets Manager secret holding a Dynatrace API token with
  *   ReadConfig, WriteConfig and ActiveGate token management scopes, as JSON {"apiToken": "dt0c01..."}.
  * - the VPC: in a real app, pass your existing VPC.
+ * - the alarms' actions: add your SNS topic (commented below). Your ActiveGate must read the
+ *   secret again after a rotation (for example, its deployment reads it when it starts).
  */
-import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { App, AppProps, Duration, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { DynatraceActiveGateToken, DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, DynatraceActiveGateToken, DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
 
 const ENVIRONMENT_ID = 'abc12345';
 const API_TOKEN_SECRET = 'dynatrace/api-token';
@@ -57,14 +61,21 @@ export class DynatraceStack extends Stack {
       apiToken,
       apiTokenField: 'apiToken',
       tokenName: 'vpc-activegate',
+      // The defaults, spelled out: a new token 30 days before expiry; alarm at 14 days left.
+      rotateBefore: Duration.days(30),
+      alarmBeforeExpiry: Duration.days(14),
       // ActiveGateTokenTokenId and ActiveGateTokenExpirationDate (never the token itself).
       outputs: true,
     });
+    // To be told, keep the construct and add your topic to its alarms:
+    // token.expiryAlarm?.addAlarmAction(new cloudwatchActions.SnsAction(topic)), and the same for rotationFailedAlarm.
   }
 }
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new DynatraceStack(app, 'DynatraceSameRegion', {
     description: 'cdk-saas-privatelink example: Dynatrace over PrivateLink in one region, with an ActiveGate token',
   });

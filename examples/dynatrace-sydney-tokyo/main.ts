@@ -17,7 +17,7 @@ import { App, AppProps, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, DynatraceEnvironment, DynatracePrivateLink } from 'cdk-saas-privatelink';
 
 const ACCOUNT = '111111111111';
 const ENVIRONMENT_ID = 'abc12345';
@@ -32,6 +32,8 @@ const TOKYO_VPC: ec2.VpcAttributes = {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   const sydney = new Stack(app, 'DynatraceSydney', {
     env: { account: ACCOUNT, region: 'ap-southeast-2' },
     description: 'cdk-saas-privatelink example: Dynatrace PrivateLink hub in Sydney shared with Tokyo',

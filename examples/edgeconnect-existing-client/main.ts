@@ -8,6 +8,11 @@
  * vendor's image pinned to a release (1.744.0) and run as uid 1000 with a read-only root
  * filesystem, no inbound rules, HTTPS out, the OAuth client ID and secret read from Secrets
  * Manager as ECS secrets, and one internal network opened to it on 443 through `connections`.
+ * Health: the image has no health endpoint, so two alarms come by default: one on authentication
+ * and connection errors in the container log (a metric filter; it catches an EdgeConnect that runs
+ * but whose OAuth client Dynatrace refuses), one on fewer running tasks than the service wants
+ * (Container Insights, which the cluster EdgeConnect creates has on). They have no actions here:
+ * pass `healthAlarms: { alarmTopic }` with an SNS topic CloudWatch may publish to.
  *
  * Replace before deploying:
  * - EDGE_CONNECT_YAML: the file the EdgeConnect management app gave you, without `client_secret`.
@@ -23,7 +28,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { EdgeConnect, EdgeConnectConfig, EdgeConnectImage, EdgeConnectOAuthClient } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, EdgeConnect, EdgeConnectConfig, EdgeConnectImage, EdgeConnectOAuthClient } from 'cdk-saas-privatelink';
 
 const EDGE_CONNECT_YAML = `
 name: corporate-network
@@ -73,6 +78,7 @@ export class EdgeConnectStack extends Stack {
       ),
       // A version tag (or EdgeConnectImage.fromDigest): every task runs this release until you change it.
       image: EdgeConnectImage.fromTag('1.744.0'),
+      // healthAlarms are on by default; edgeConnect.errorLogAlarm and runningTasksAlarm are the alarms.
     });
     edgeConnect.connections.allowTo(ec2.Peer.ipv4(INTERNAL_NETWORK), ec2.Port.tcp(443), 'Internal HTTPS APIs Dynatrace workflows call');
   }
@@ -80,6 +86,8 @@ export class EdgeConnectStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new EdgeConnectStack(app, 'EdgeConnectExistingClient', {
     description: 'cdk-saas-privatelink example: Dynatrace EdgeConnect on ECS Fargate with an existing OAuth client',
   });

@@ -11,7 +11,11 @@
  * `root_certificate_paths`; a placeholder token that EdgeConnect replaces with a value from
  * Secrets Manager in requests to one host only, the token itself also kept in Secrets Manager
  * (the init container writes it into edgeConnect.yaml at start-up, so neither this file nor the
- * template holds it); CPU-based autoscaling from 2 to 6 tasks.
+ * template holds it); CPU-based autoscaling from 2 to 6 tasks; the default health alarms, one on
+ * authentication and connection errors in the container log (after a rolled-back rotation, the
+ * task can run with a client Dynatrace refuses), one on fewer running tasks than wanted (with
+ * autoscaling, a minute without Container Insights data counts as 2 wanted and none running).
+ * They have no actions here: pass `healthAlarms: { alarmTopic }` to be told.
  *
  * Replace before deploying:
  * - ENVIRONMENT_HOST: your environment's apps host.
@@ -33,7 +37,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
-  EdgeConnect, EdgeConnectConfig, EdgeConnectOAuthClient, RootCertificate,
+  AwsCdkLibFunctions,
+  EdgeConnect,
+  EdgeConnectConfig,
+  EdgeConnectOAuthClient,
+  RootCertificate,
 } from 'cdk-saas-privatelink';
 
 const ENVIRONMENT_HOST = 'abc12345.apps.dynatrace.com';
@@ -106,6 +114,8 @@ export class EdgeConnectProvisionerStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new EdgeConnectProvisionerStack(app, 'EdgeConnectProvisioner', {
     description: 'cdk-saas-privatelink example: Dynatrace EdgeConnect in provisioner mode behind a proxy',
   });

@@ -18,7 +18,7 @@ import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { MonteCarloPrivateLink } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, MonteCarloPrivateLink } from 'cdk-saas-privatelink';
 
 const SERVICE_NAME = 'com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0';
 const SERVICE_REGION = 'us-east-1';
@@ -59,6 +59,8 @@ export class MonteCarloCrossRegionStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new MonteCarloCrossRegionStack(app, 'MonteCarloCrossRegion', {
     description: 'cdk-saas-privatelink example: Monte Carlo Agent Service over native cross-region PrivateLink',
   });

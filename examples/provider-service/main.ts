@@ -17,7 +17,7 @@ import { App, AppProps, Stack, StackProps, Duration, RemovalPolicy } from 'aws-c
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { PrivateLinkService, ServiceTarget } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, PrivateLinkService, ServiceTarget } from 'cdk-saas-privatelink';
 
 const VENDOR_PRINCIPAL = 'arn:aws:iam::123456789012:root';
 const DATABASE_IP = '10.20.0.50';
@@ -73,6 +73,8 @@ export class ProviderServiceStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new ProviderServiceStack(app, 'ProviderService', {
     description: 'cdk-saas-privatelink example: a database and an SSH tunnel exposed to a vendor over PrivateLink',
   });

@@ -24,7 +24,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import type { Construct } from 'constructs';
-import { RiveryPrivateLink, RiveryTarget } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, RiveryPrivateLink, RiveryTarget } from 'cdk-saas-privatelink';
 
 const DATABASE_PORT = 5432;
 const RIVERY_CONSOLE_REGION = 'us-east-1';
@@ -102,6 +102,8 @@ export class RiveryAuroraStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new RiveryAuroraStack(app, 'RiveryAurora', {
     // allowedRegions needs a known region (the partition check and vpce:AllowMultiRegion).
     env: { region: 'eu-west-1' },

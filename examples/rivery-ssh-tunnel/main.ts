@@ -21,7 +21,7 @@ import { App, AppProps, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { RiveryPrivateLink, RiveryTarget } from 'cdk-saas-privatelink';
+import { AwsCdkLibFunctions, RiveryPrivateLink, RiveryTarget } from 'cdk-saas-privatelink';
 
 export class RiverySshTunnelStack extends Stack {
   constructor(scope: Construct, id: string, props?: StackProps) {
@@ -69,6 +69,8 @@ export class RiverySshTunnelStack extends Stack {
 
 export function createApp(props?: AppProps): App {
   const app = new App(props);
+  // Under cdk init's flags each VPC brings aws-cdk-lib's default-security-group function: its checkov reasons.
+  AwsCdkLibFunctions.addCheckovReasons(app);
   new RiverySshTunnelStack(app, 'RiverySshTunnel', {
     description: 'cdk-saas-privatelink example: Rivery through an EC2 SSH tunnel over PrivateLink',
   });

@@ -1,1 +1,2 @@
 export * from './privatelink-checks';
+export * from './aws-cdk-lib-functions';

@@ -1,6 +1,7 @@
-import type { CfnResource } from 'aws-cdk-lib';
-import { NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
+import { Validations, type CfnResource, type IPolicyValidationContext, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { IApplyRule, NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
+import { refuse, show } from '../internal/validation';
 import { clientIpPreservation } from './rules/client-ip-preservation';
 import { dynatraceTokenInEnvironment, dynatraceTokensInEnvironment } from './rules/dynatrace-token-in-environment';
 import { endpointOpenToWorld } from './rules/endpoint-open-to-world';
@@ -11,14 +12,50 @@ import { nlbSecurityGroupEnforcement } from './rules/nlb-security-group-enforcem
 import { proxyProtocol } from './rules/proxy-protocol';
 import { zoneNotAssociated } from './rules/zone-not-associated';
 
+const PACK = 'PrivateLink';
+
+/** Every rule of the pack, by the suffix of its ID. */
+const RULES = [
+  'EndpointServiceAcceptance', 'EndpointServicePrincipals', 'InternetFacingNlb', 'ProxyProtocol', 'ClientIpPreservation',
+  'NlbSecurityGroupEnforcement', 'EndpointOpenToWorld', 'ZoneNotAssociated', 'DynatraceTokenInEnvironment',
+].map((suffix) => `${PACK}-${suffix}`);
+
+/** Options of the PrivateLink rule pack. */
+export interface PrivateLinkChecksProps extends NagPackProps {
+  /**
+   * Rules whose findings are errors, which fail the synth and make the report's `success` false.
+   * Each is a rule ID, with or without the `PrivateLink::` prefix that the report prints
+   * (`PrivateLink-EndpointServiceAcceptance` or `PrivateLink::PrivateLink-EndpointServiceAcceptance`).
+   *
+   * @default - each rule's own level (README.md lists them)
+   */
+  readonly errors?: string[];
+
+  /**
+   * Rules whose findings are warnings: printed in the report and listed in `violations`, but
+   * they fail neither the synth nor the report's `success`. Same ID forms as `errors`.
+   *
+   * @default - each rule's own level (README.md lists them)
+   */
+  readonly warnings?: string[];
+}
+
 /**
  * A cdk-nag rule pack for AWS PrivateLink set-ups, whether or not they use this library's
  * constructs: endpoint services, the Network Load Balancers and target groups behind them,
  * interface endpoints, the private hosted zones that point vendor hostnames at them, and
  * Dynatrace tokens in ECS task definitions.
  *
- * Rule IDs are `PrivateLink-<Rule>`; acknowledge a finding you accept with
- * `Validations.of(construct).acknowledge({ id: 'PrivateLink-<Rule>', reason })`.
+ * Add it to the app with `Validations.of(app).addPlugins(...)` and the synth checks every
+ * stack; call `validateScope` to check a construct tree in a unit test. Both answer the same:
+ * an error-level finding fails (the synth throws, `success` is false), a warning-level finding
+ * is reported and fails neither. `errors` and `warnings` change a rule's level.
+ *
+ * Acknowledge a finding you accept with the ID the report prints after "Acknowledge with":
+ * `Validations.of(construct).acknowledge({ id: 'PrivateLink::PrivateLink-<Rule>', reason })`
+ * covers the findings of that rule on the construct and everything under it, in the synth
+ * and in `validateScope`.
+ *
  * Resources are related within one stack only, and a rule whose answer depends on a value
  * known only at deploy time stays quiet.
  *
@@ -27,17 +64,64 @@ import { zoneNotAssociated } from './rules/zone-not-associated';
  * Validations.of(app).addPlugins(new PrivateLinkChecks(app));
  */
 export class PrivateLinkChecks extends NagPack {
-  /** The name of the pack, which prefixes its rule IDs. */
-  public readonly name = 'PrivateLink';
+  /** The name of the pack: the report prints it before the rule ID (`PrivateLink::PrivateLink-<Rule>`). */
+  public readonly name = PACK;
+
+  /** The IDs of the pack's rules (`PrivateLink-<Rule>`), which README.md lists with their levels. */
+  public readonly ruleIds?: string[] = [...RULES];
+
+  private readonly levels = new Map<string, NagMessageLevel>();
+
+  /** True while aws-cdk-lib runs the pack at synth time. */
+  private inSynth = false;
 
   /**
    * @param scope the app or stack the pack writes acknowledgements to, when
    *   `writeSuppressionsToCloudFormation` is set
-   * @param props cdk-nag pack options
+   * @param props pack options
    */
-  constructor(scope?: IConstruct, props?: NagPackProps) {
+  constructor(scope?: IConstruct, props?: PrivateLinkChecksProps) {
     super(scope, props);
-    this.packName = 'PrivateLink';
+    this.packName = PACK;
+    for (const [prop, level] of [['errors', NagMessageLevel.ERROR], ['warnings', NagMessageLevel.WARN]] as const) {
+      for (const id of props?.[prop] ?? []) {
+        const ruleId = id.startsWith(`${PACK}::`) ? id.slice(PACK.length + 2) : id;
+        if (!RULES.includes(ruleId)) {
+          refuse(`\`${prop}\` entries must be rule IDs of PrivateLinkChecks (${RULES.join(', ')}), got: ${show(id)}`);
+        }
+        if (this.levels.has(ruleId)) refuse(`\`errors\` and \`warnings\` must not both name a rule, got: ${show(ruleId)} in both`);
+        this.levels.set(ruleId, level);
+      }
+    }
+  }
+
+  /**
+   * Checks the app at synth time, as aws-cdk-lib's validation plugin.
+   *
+   * @param context what aws-cdk-lib hands its plugins: the app's construct tree
+   */
+  public validate(context: IPolicyValidationContext): PolicyValidationPluginReport {
+    // At synth time aws-cdk-lib matches the acknowledgements of the form it prints itself, and
+    // lists them with their reasons in the cloud assembly's validation-report.json.
+    this.inSynth = true;
+    try {
+      return super.validate(context);
+    } finally {
+      this.inSynth = false;
+    }
+  }
+
+  /**
+   * Checks every resource of a construct tree: what the synth runs on the app, and what a unit
+   * test calls directly.
+   *
+   * @param scope the app, stage or stack to check
+   * @returns the findings that are not acknowledged; `success` is false when one is an error
+   */
+  public validateScope(scope: IConstruct): PolicyValidationPluginReport {
+    const report = super.validateScope(scope);
+    // cdk-nag fails on any finding; a warning that fails the synth is no warning.
+    return { ...report, success: report.violations.every((v) => v.severity !== 'error') };
   }
 
   /**
@@ -46,7 +130,7 @@ export class PrivateLinkChecks extends NagPack {
    * @param node the resource to check
    */
   protected checkResource(node: CfnResource): void {
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'EndpointServiceAcceptance',
       info: 'The VPC endpoint service does not require acceptance: any allowed principal connects without review.',
       explanation: 'With AcceptanceRequired false (CloudFormation\'s default), every endpoint an allowed principal creates '
@@ -56,7 +140,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: endpointServiceAcceptance,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'EndpointServicePrincipals',
       info: 'The VPC endpoint service allows the principal "*": every AWS account can create an endpoint to it.',
       explanation: 'AllowedPrincipals "*" exposes the service behind it to anyone who learns its name. '
@@ -65,7 +149,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: endpointServicePrincipals,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'InternetFacingNlb',
       info: 'The Network Load Balancer behind a VPC endpoint service is internet-facing (Scheme absent means internet-facing).',
       explanation: 'A load balancer that exists to be reached over PrivateLink needs no public address; an internet-facing one '
@@ -74,7 +158,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: internetFacingNlb,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'ProxyProtocol',
       info: 'A target group of the Network Load Balancer behind a VPC endpoint service has proxy protocol v2 on.',
       explanation: 'With proxy_protocol_v2.enabled, every connection starts with a binary header that databases and SSH servers '
@@ -83,7 +167,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: proxyProtocol,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'ClientIpPreservation',
       info: 'A target group of the Network Load Balancer behind a VPC endpoint service preserves client IP addresses '
         + '(the default for instance targets).',
@@ -94,7 +178,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: clientIpPreservation,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'NlbSecurityGroupEnforcement',
       info: 'The Network Load Balancer behind a VPC endpoint service has security groups whose inbound rules also filter '
         + 'PrivateLink traffic.',
@@ -105,7 +189,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: nlbSecurityGroupEnforcement,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'EndpointOpenToWorld',
       info: 'A security group of the interface VPC endpoint allows inbound traffic from 0.0.0.0/0 or ::/0.',
       explanation: 'An interface endpoint should be reachable from the networks that use it only; 0.0.0.0/0 also admits every '
@@ -114,7 +198,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: endpointOpenToWorld,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'ZoneNotAssociated',
       info: 'The private hosted zone points a hostname at an interface endpoint, but neither it nor another zone of its name '
         + 'pointing there is associated with the endpoint\'s VPC.',
@@ -125,7 +209,7 @@ export class PrivateLinkChecks extends NagPack {
       rule: zoneNotAssociated,
       node,
     });
-    this.applyRule({
+    this.check({
       ruleSuffixOverride: 'DynatraceTokenInEnvironment',
       info: tokenInfo(node),
       explanation: 'Plain environment variables are stored in the task definition, readable by anyone allowed to describe it, '
@@ -136,6 +220,27 @@ export class PrivateLinkChecks extends NagPack {
       node,
     });
   }
+
+  /** Applies one rule, unless its finding is acknowledged in the form the report prints; at the level asked for. */
+  private check(params: IApplyRule): void {
+    const ruleId = `${PACK}-${params.ruleSuffixOverride}`;
+    if (!this.inSynth && acknowledged(params.node, `${PACK}::${ruleId}`)) return;
+    this.applyRule({ ...params, level: this.levels.get(ruleId) ?? params.level });
+  }
+}
+
+/**
+ * True when `id` is acknowledged on the construct or one of its ancestors. cdk-nag matches only
+ * the bare rule ID, so without this the form the report prints passed the synth (aws-cdk-lib
+ * matches it) while `validateScope` still reported the finding.
+ */
+function acknowledged(construct: IConstruct, id: string): boolean {
+  for (let c: IConstruct | undefined = construct; c; c = c.node.scope) {
+    const acknowledgedHere = c.node.metadata.some((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY
+      && typeof entry.data === 'object' && entry.data !== null && id in entry.data);
+    if (acknowledgedHere) return true;
+  }
+  return false;
 }
 
 /** The token rule's message: which variables hold which kind of token, never a secret part. */

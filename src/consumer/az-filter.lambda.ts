@@ -180,7 +180,8 @@ export async function azFilterWork(ec2: Ec2Reader, ctx: WorkContext) {
   ctx.log(result.summary);
   if (result.sameAzSubnetIds.length > 0) ctx.log(`left out for sharing an AZ: ${result.sameAzSubnetIds.join(', ')}`);
   // The answer stays small: at most one subnet per AZ, and a summary that lists a few of the rest.
-  return { physicalResourceId, data: { SubnetIds: result.subnetIds.join(','), Summary: result.summary } };
+  // Summary is for people (the console, the logs): no template reads it, so it is the first to go when the answer would pass 4,096 bytes.
+  return { physicalResourceId, data: { SubnetIds: result.subnetIds.join(','), Summary: result.summary }, optionalData: ['Summary'] };
 }
 
 /** An Ec2Reader over the AWS SDK v3 EC2 client that the Lambda runtime provides. */

@@ -22,9 +22,14 @@ const SHARED_VENDOR_DOMAINS = [
  * Where the overridden names point: an interface endpoint's regional DNS name.
  */
 export class DnsTarget {
-  /** A `PrivateLinkEndpoint` (or any `IPrivateLinkEndpoint`). */
+  /**
+   * A `PrivateLinkEndpoint` (or any `IPrivateLinkEndpoint`). A zone in another stack than a
+   * `PrivateLinkEndpoint`'s reads its DNS name and hosted zone ID as two plain strings, which
+   * the endpoint publishes for other stacks (see `PrivateLinkEndpoint`), whatever the app's
+   * cross-stack reference strength.
+   */
   public static fromEndpoint(endpoint: IPrivateLinkEndpoint): DnsTarget {
-    return new DnsTarget(endpoint.regionalDnsName, endpoint.regionalHostedZoneId);
+    return new DnsTarget(endpoint.regionalDnsName, endpoint.regionalHostedZoneId, endpoint);
   }
 
   /**
@@ -40,7 +45,26 @@ export class DnsTarget {
     public readonly dnsName: string,
     /** The hosted zone ID of that name. */
     public readonly hostedZoneId: string,
+    private readonly endpoint?: IPrivateLinkEndpoint,
   ) {}
+
+  /**
+   * The DNS name and hosted zone ID as a record in `scope`'s stack reads them: from an endpoint
+   * of another stack, the plain strings it publishes, never a list split on this side (under
+   * weak references, a split of `Fn::GetStackOutput` that cfn-lint refuses as E1017).
+   *
+   * @internal
+   */
+  public _readFrom(scope: Construct): { dnsName: string; hostedZoneId: string } {
+    const publisher = this.endpoint as Partial<DnsPublisher> | undefined;
+    if (publisher?._publishDns && Stack.of(this.endpoint!) !== Stack.of(scope)) return publisher._publishDns();
+    return { dnsName: this.dnsName, hostedZoneId: this.hostedZoneId };
+  }
+}
+
+/** An endpoint that can publish its regional DNS name for other stacks (`PrivateLinkEndpoint`). */
+interface DnsPublisher {
+  _publishDns(): { dnsName: string; hostedZoneId: string };
 }
 
 /**
@@ -144,13 +168,14 @@ export class PrivateDnsOverride extends Resource {
       this.associated.push({ vpcId: props.vpc.vpcId, vpcRegion: Stack.of(props.vpc).region });
     }
 
+    const target = props.target._readFrom(this);
     const names: string[] = [];
     if (apexAlias) {
       new route53.CfnRecordSet(this, 'Apex', {
         hostedZoneId: this.hostedZone.hostedZoneId,
         name: `${zoneName}.`,
         type: 'A',
-        aliasTarget: { dnsName: props.target.dnsName, hostedZoneId: props.target.hostedZoneId, evaluateTargetHealth: false },
+        aliasTarget: { dnsName: target.dnsName, hostedZoneId: target.hostedZoneId, evaluateTargetHealth: false },
       });
       names.push(zoneName);
     }
@@ -160,7 +185,7 @@ export class PrivateDnsOverride extends Resource {
         name: `${record}.${zoneName}.`,
         type: 'CNAME',
         ttl: String((props.ttl ?? Duration.minutes(5)).toSeconds()),
-        resourceRecords: [props.target.dnsName],
+        resourceRecords: [target.dnsName],
       });
       names.push(`${record}.${zoneName}`);
     }

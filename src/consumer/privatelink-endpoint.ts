@@ -2,10 +2,12 @@ import { Annotations, CustomResource, Duration, Fn, Resource, Stack, Token, Vali
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { AzFilterFunction } from './az-filter-function';
 import type { PrivateLinkEndpointAlarmOptions } from './endpoint-alarm-options';
 import { endpointAlarms, EndpointMetricSource, endpointMetric } from './endpoint-metrics';
+import { stateOf } from '../internal/construct-state';
 import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
 import { addOutputs } from '../internal/outputs';
 import { literalCidr, twoInOneAz } from '../internal/subnets';
@@ -256,6 +258,28 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
 
     addOutputs(this, props.outputs, {
       EndpointId: { description: 'VPC endpoint ID (some vendors ask for it to approve the connection)', value: this.vpcEndpointId },
+    });
+  }
+
+  /**
+   * The regional DNS name and its hosted zone ID as two plain strings for zones in other stacks
+   * (spokes): two SSM parameters of this stack, created on first use, whose values other stacks
+   * read, by export (strong references) or `Fn::GetStackOutput` (weak). The endpoint's own
+   * `DnsEntries` is a list; read from another stack, it would be joined here and split there.
+   *
+   * @internal
+   */
+  public _publishDns(): { dnsName: string; hostedZoneId: string } {
+    return stateOf(this, 'PublishedDns', () => {
+      const publish = (id: string, value: string, what: string) => new ssm.CfnParameter(this, id, {
+        type: 'String',
+        value,
+        description: `${what} of PrivateLink endpoint ${this.node.path}, for private zones in other stacks`,
+      }).attrValue;
+      return {
+        dnsName: publish('RegionalDnsName', this.regionalDnsName, 'The regional DNS name'),
+        hostedZoneId: publish('RegionalHostedZoneId', this.regionalHostedZoneId, 'The hosted zone ID of the regional DNS name'),
+      };
     });
   }
 

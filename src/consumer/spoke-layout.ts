@@ -132,6 +132,7 @@ export function finishSpoke(
     endpointRegion: layout.hubStack.region,
     endpointCidr: layout.hubCidr,
     after: [...dns, ...deps].filter((c) => Stack.of(c as Construct) === Stack.of(scope)),
+    owner: self,
   }, props.probe);
   if (probe && Stack.of(scope) !== layout.hubSideStack) Stack.of(scope).addStackDependency(layout.hubSideStack);
   return { dns, probe };

@@ -65,7 +65,7 @@ function isCrossRegionProviderFunction(resource: CfnResource): boolean {
 }
 
 /** Validation runs on every synth of the app: adds only the skips not already there. */
-function addMissingCheckovSkips(resource: CfnResource, reasons: Readonly<Record<string, string>>): void {
+export function addMissingCheckovSkips(resource: CfnResource, reasons: Readonly<Record<string, string>>): void {
   const present = new Set(((resource.getMetadata('checkov') as { skip?: { id: string }[] } | undefined)?.skip ?? []).map((s) => s.id));
   const missing = Object.fromEntries(Object.entries(reasons).filter(([id]) => !present.has(id)));
   if (Object.keys(missing).length > 0) skipCheckov(resource, missing);

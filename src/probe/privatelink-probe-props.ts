@@ -85,7 +85,8 @@ export interface PrivateLinkProbeProps {
 
   /**
    * Fail the deployment when a VPC cannot reach the service privately; the failure's reason
-   * is the diagnosis. Needs `deployTimeCheck`.
+   * is the diagnosis. Needs `deployTimeCheck`. Only a create or update fails: while the stack
+   * rolls back, the check answers success with its diagnosis, so it never blocks a rollback.
    *
    * @default false
    */
@@ -132,8 +133,9 @@ export interface PrivateLinkProbeProps {
 
 /**
  * The `PrivateLinkProbe` a preset (`DynatracePrivateLink`, `MonteCarloPrivateLink`, a spoke of
- * `SpokePeering`) adds after its DNS override: a deploy-time check and a canary with an alarm
- * per VPC, both on by default.
+ * `SpokePeering` or `TransitGatewaySpoke` with `probeHostname`) adds after its DNS override: a
+ * deploy-time check and a canary with an alarm per VPC, both on by default, and no stack outputs
+ * unless `outputs` is true.
  */
 export interface LinkProbeOptions {
   /**
@@ -144,7 +146,8 @@ export interface LinkProbeOptions {
   readonly enabled?: boolean;
 
   /**
-   * Fail the deployment when a VPC cannot reach the vendor privately.
+   * Fail the deployment when a VPC cannot reach the vendor privately. Only a create or
+   * update fails: while the stack rolls back, the check answers success with its diagnosis.
    *
    * @default false - the deploy goes on; the diagnosis is the probe's `diagnosis`
    */
@@ -170,4 +173,14 @@ export interface LinkProbeOptions {
    * @default - the alarms have no action
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Add stack outputs, with logical IDs of the preset's construct ID and the output's name (see
+   * the README, "Stack outputs"): `ProbeOk` and `ProbeDiagnosis` of the deploy-time check, in
+   * the probe's stack. A spoke's probe has the spoke's ID (`SydneyProbeOk` for a spoke with ID
+   * `Sydney`); a `DynatracePrivateLink` passes its `probe` options to its spokes.
+   *
+   * @default false
+   */
+  readonly outputs?: boolean;
 }

@@ -4,6 +4,7 @@ import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -34,7 +35,7 @@ interface VpcProbe {
  * Each VPC gets a small probe function of its own (it needs no internet access). A runner
  * outside the VPCs, one per stack, invokes them:
  * - at deploy time, from a custom resource (`deployTimeCheck`): with `failDeployment` a
- *   failure fails the deployment; otherwise the diagnosis is exposed as `ok`, `diagnosis` and
+ *   failure fails a create or update, never a rollback; otherwise the diagnosis is exposed as `ok`, `diagnosis` and
  *   `results` (and stack outputs with `outputs`). Make the probe depend on the DNS records
  *   and anything else that must exist first: `probe.node.addDependency(dns)`.
  * - on a schedule (`canary`): it publishes metrics per VPC (namespace `SaasPrivateLink/Probe`,
@@ -105,6 +106,10 @@ export class PrivateLinkProbe extends Construct {
         serviceTimeout: serviceTimeoutFor(RUNNER_TIMEOUT),
         properties: { ...settings, FailDeployment: String(props.failDeployment ?? false) },
       });
+      if (props.failDeployment) {
+        // To tell a deploy from a rollback before failing: its own stack only, by its exact ARN.
+        this.runner.addToRolePolicy(new iam.PolicyStatement({ actions: ['cloudformation:DescribeStacks'], resources: [Stack.of(this).stackId] }));
+      }
       addOutputs(this, props.outputs, {
         Ok: { value: this.ok, description: `Whether every VPC reaches ${this.hostname}:${this.port} privately (true or false)` },
         Diagnosis: { value: this.diagnosis, description: `The deploy-time diagnosis of ${this.hostname}:${this.port}, one line per VPC` },

@@ -8,10 +8,12 @@
  *
  * It is invoked by the deploy-time custom resource (through runCustomResource, so it answers
  * CloudFormation within bounded retries) and by the canary's schedule. A failed check is data,
- * not an error: the custom resource fails only with FailDeployment on, and the canary run fails
- * only when its metrics cannot be published. Every wait is bounded and takes the work's signal.
+ * not an error: the custom resource fails only with FailDeployment on and only during a deploy,
+ * never a rollback (see deploy-gate.ts), and the canary run fails only when its metrics cannot be
+ * published. Every wait is bounded and takes the work's signal.
  */
 import type { MetricDatum, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import { CloudFormationApi, gateDecision } from './deploy-gate';
 import { endpointNotAvailable, endpointUnreadable, probeFunctionFailed } from './diagnoses';
 import {
   failedResult, PROBE_NAMESPACE, ProbeRequest, ProbeResult, ProbeSettings, ProbeTarget, probeFunctionTimeoutMs, probePhysicalId,
@@ -47,10 +49,14 @@ export interface RunnerDeps {
   readonly ec2: Ec2Api;
   readonly lambda: LambdaApi;
   readonly cloudWatch: CloudWatchApi;
-  /** How long each endpoint lookup may take. */
+  /** Read only when a failed check would fail the deploy, to tell a deploy from a rollback. */
+  readonly cloudFormation: CloudFormationApi;
+  /** How long each endpoint lookup, and each read of the stack's status, may take. */
   readonly lookupTimeoutMs?: number;
   /** How long to wait for a probe function's answer; by default its own timeout and 10 s. */
   readonly invokeTimeoutMs?: number;
+  /** The first pause between reads of the stack's status. */
+  readonly retryPauseMs?: number;
   readonly now?: () => Date;
   readonly log?: (line: string) => void;
 }
@@ -80,6 +86,8 @@ export interface RunOutcome {
 const DEFAULT_LOOKUP_TIMEOUT_MS = 10_000;
 /** Time for a probe function's own start on top of its timeout. */
 const INVOKE_MARGIN_MS = 10_000;
+/** Bytes of the diagnosis quoted in a rollback's Reason; the full one is in the `Diagnosis` attribute. */
+const MAX_REASON_DIAGNOSIS_BYTES = 600;
 /** PutMetricData takes at most 1,000 data per call. */
 const METRICS_PER_CALL = 500;
 
@@ -204,15 +212,24 @@ export async function probeWork(ctx: WorkContext, deps: RunnerDeps): Promise<Cus
   }
   const target = `${settings.hostname}:${settings.port}`;
   const diagnosis = fitLines(outcome.lines);
-  if (!outcome.ok && settings.failDeployment) {
-    throw new Error(`PrivateLink probe of ${target} failed (failDeployment is on):\n${diagnosis}`);
-  }
   const reachableCount = outcome.results.filter((r) => r.ok).length;
+  const summary = `${reachableCount} of ${outcome.results.length} VPC(s) reach ${target} privately`;
+  let reason = summary + (outcome.ok ? '' : ': see the Diagnosis attribute');
+  if (!outcome.ok && settings.failDeployment) {
+    const gate = await gateDecision(event.StackId, {
+      cloudFormation: deps.cloudFormation,
+      timeoutMs: deps.lookupTimeoutMs ?? DEFAULT_LOOKUP_TIMEOUT_MS,
+      retryPauseMs: deps.retryPauseMs,
+    }, ctx.signal);
+    if (gate.fail) {
+      throw new Error(`PrivateLink probe of ${target} failed (failDeployment is on):\n${diagnosis}`);
+    }
+    reason = `${gate.why}. ${summary}:\n${fitLines(outcome.lines, MAX_REASON_DIAGNOSIS_BYTES)}`;
+  }
   return {
     physicalResourceId,
     data: { Ok: String(outcome.ok), Diagnosis: diagnosis, Results: resultsJson(outcome.results) },
-    reason: `${reachableCount} of ${outcome.results.length} VPC(s) reach ${target} privately` +
-      (outcome.ok ? '' : ': see the Diagnosis attribute'),
+    reason,
   };
 }
 
@@ -246,6 +263,7 @@ export function awsRunnerDeps(): RunnerDeps {
   const ec2Sdk = require('@aws-sdk/client-ec2');
   const lambdaSdk = require('@aws-sdk/client-lambda');
   const cloudWatchSdk = require('@aws-sdk/client-cloudwatch');
+  const cloudFormationSdk = require('@aws-sdk/client-cloudformation');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const ec2Clients = new Map<string, any>();
   const ec2 = (region: string) => {
@@ -284,6 +302,16 @@ export function awsRunnerDeps(): RunnerDeps {
     cloudWatch: {
       async putMetricData(input, signal) {
         await cloudWatch.send(new cloudWatchSdk.PutMetricDataCommand(input), { abortSignal: signal });
+      },
+    },
+    cloudFormation: {
+      async describeStackStatus(stackId, signal) {
+        // The stack's own region, from its ARN; the gate retries, so the client does not.
+        const client = new cloudFormationSdk.CloudFormationClient({ region: stackId.split(':')[3] || undefined, maxAttempts: 1 });
+        const out = await client.send(new cloudFormationSdk.DescribeStacksCommand({ StackName: stackId }), { abortSignal: signal });
+        const status = out.Stacks?.[0]?.StackStatus;
+        if (typeof status !== 'string') throw new Error(`DescribeStacks named no status for ${stackId}`);
+        return status;
       },
     },
   };

@@ -28,9 +28,10 @@ export * from './service-alarm-options';
  * an internal service) to named AWS principals through AWS PrivateLink.
  *
  * Creates an internal Network Load Balancer with cross-zone load balancing, one listener
- * and target group per port with proxy protocol v2, client-IP preservation and
- * stickiness off, and a VPC endpoint service that requires acceptance and allows only
- * the named principals. The service name is a stack output: send it to the vendor.
+ * and target group per port with proxy protocol v2, client-IP preservation and stickiness
+ * all off unless a port turns them on, and a VPC endpoint service that requires acceptance
+ * and allows only the named principals. Send the service name (`endpointServiceName`) to the
+ * vendor; with `outputs: true` it is also a stack output.
  *
  * @example
  * declare const vpc: ec2.IVpc;

@@ -78,6 +78,10 @@ function loadBalancerWith(
   return { lb, targetGroup, service };
 }
 
+test('ruleIds lists every rule of the pack', () => {
+  expect([...new PrivateLinkChecks().ruleIds!].sort()).toEqual(Object.keys(RULES).map((r) => `PrivateLink-${r}`).sort());
+});
+
 describe('PrivateLink-EndpointServiceAcceptance', () => {
   test.each([
     ['absent (CloudFormation\'s default is false)', undefined],
@@ -114,12 +118,12 @@ describe('PrivateLink-EndpointServiceAcceptance', () => {
     expect(flagged(stack, 'EndpointServiceAcceptance')).toEqual([]);
   });
 
-  test('an acknowledged finding is not reported', () => {
+  test('an acknowledged finding is not reported (acknowledgements.test.ts has the rest)', () => {
     const { stack, vpc } = newStack();
     const { lb } = loadBalancerWith(stack, vpc, { service: false });
     const service = new ec2.CfnVPCEndpointService(stack, 'RawService', { networkLoadBalancerArns: [lb.loadBalancerArn] });
     Validations.of(service).acknowledge({
-      id: 'PrivateLink-EndpointServiceAcceptance',
+      id: 'PrivateLink::PrivateLink-EndpointServiceAcceptance',
       reason: 'Same-account consumers only; the allowlist is the review.',
     });
     expect(flagged(stack, 'EndpointServiceAcceptance')).toEqual([]);

@@ -129,6 +129,44 @@ const scenarios: Record<LifecycleEvent, (mark: () => void) => Promise<any>> = {
     expect(answer.Reason).toMatch(/^gave up after 1 s, before the Lambda timeout: the work was cancelled$/);
     return answer;
   },
+  'update rolled back after an in-place update': async (mark) => {
+    const before = ['subnet-a2', 'subnet-b'];
+    const created = await invoke(event('Create', before));
+    const id = created.PhysicalResourceId;
+    const updated = await invoke(event('Update', ['subnet-a'], { PhysicalResourceId: id, OldResourceProperties: event('Create', before).ResourceProperties }));
+    expect(updated.Data.SubnetIds).toBe('subnet-a');
+    mark();
+    const answer = await invoke(event('Update', before, { PhysicalResourceId: id, OldResourceProperties: event('Create', ['subnet-a']).ResourceProperties }));
+    expect(answer).toMatchObject({ PhysicalResourceId: id, Data: { SubnetIds: 'subnet-a2', Summary: created.Data.Summary } });
+    return answer;
+  },
+  'update rolled back after a replacement': async (mark) => {
+    // Nothing replaces the filter; were a Delete of a newer physical ID sent, EC2 is not even asked.
+    ec2.denied = true;
+    mark();
+    const answer = await invoke(event('Delete', ['subnet-a'], { PhysicalResourceId: 'az-filter-req-new' }));
+    expect(answer.PhysicalResourceId).toBe('az-filter-req-new');
+    return answer;
+  },
+  'create cancelled': async (mark) => {
+    expect((await invoke(event('Create', both))).Status).toBe('SUCCESS');
+    mark();
+    const answer = await invoke(event('Delete', both, { PhysicalResourceId: 'Stack-SupportedSubnets-1A2B3C4D5E6F' }));
+    expect(answer.PhysicalResourceId).toBe('Stack-SupportedSubnets-1A2B3C4D5E6F');
+    return answer;
+  },
+  'delete when the vendor\'s host does not resolve': async (mark) => {
+    ec2.hang = true;
+    mark();
+    return invoke(event('Delete', both, { PhysicalResourceId: 'az-filter-req-0' }), 2_000);
+  },
+  'delete when the credential secret is deleted, pending deletion, or its key refuses': async (mark) => {
+    ec2.denied = true;
+    mark();
+    const answer = await invoke(event('Delete', both, { PhysicalResourceId: 'az-filter-req-0' }));
+    expect(answer.Reason ?? '').not.toMatch(/secret/i);
+    return answer;
+  },
 };
 
 describe(AZ_FILTER_LIFECYCLE.resource, () => {

@@ -27,5 +27,35 @@ export const AZ_FILTER_LIFECYCLE: LifecycleBlock = {
       status: 'FAILED',
       told: 'the call is aborted at the deadline; FAILED before the Lambda timeout',
     },
+    {
+      event: 'update rolled back after an in-place update',
+      calls: READS,
+      status: 'SUCCESS',
+      told: 'the Update back to the old properties filters the old candidates again: the same physical ID and the old `SubnetIds`',
+    },
+    {
+      event: 'update rolled back after a replacement',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'never replaced (the physical ID stays the Create\'s); a Delete of any physical ID calls nothing: the filter made nothing to undo',
+    },
+    {
+      event: 'create cancelled',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'the create only read EC2: the Delete with a physical ID the handler never gave calls nothing, and nothing is left behind',
+    },
+    {
+      event: 'delete when the vendor\'s host does not resolve',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'no vendor host to reach: a Delete calls nothing, not even EC2',
+    },
+    {
+      event: 'delete when the credential secret is deleted, pending deletion, or its key refuses',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'no secret: the filter reads none, and a Delete calls nothing',
+    },
   ],
 };

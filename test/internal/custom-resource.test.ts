@@ -151,9 +151,19 @@ describe('runCustomResource', () => {
     expect(lines).toContain('kept token ***');
   });
 
-  test('truncates very long reasons under the response size limit', async () => {
+  test('cuts very long reasons so the whole answer fits 4,096 bytes, and says so (more in answer-size.test.ts)', async () => {
     await runCustomResource(event(server), context(), async () => { throw new Error('x'.repeat(10_000)); }, opts());
-    expect(server.requests[0].json.Reason.length).toBe(3000);
+    expect(Buffer.byteLength(server.requests[0].body)).toBeLessThanOrEqual(4096);
+    expect(server.requests[0].json.Reason).toMatch(/^x+ … \(cut: [\d,]+ bytes of reason, to fit CloudFormation's 4,096-byte answer\)$/);
+    expect(lines).toContain(`FAILED: ${'x'.repeat(10_000)}`);
+  });
+
+  test('redacts registered secrets from Data too', async () => {
+    await runCustomResource(event(server), context(), async ({ redact }) => {
+      redact('dt0c01.SECRETSECRETSECRET');
+      return { physicalResourceId: 'p', data: { Echo: 'value dt0c01.SECRETSECRETSECRET' } };
+    }, opts());
+    expect(server.requests[0].json.Data).toEqual({ Echo: 'value ***' });
   });
 });
 

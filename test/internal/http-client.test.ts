@@ -2,6 +2,8 @@ import { AmbiguousOutcomeError, HttpClient, HttpError, retryAfterMs } from '../.
 import { LocalServer, Reply } from '../support/local-server';
 
 const noSleep = { sleep: async () => undefined, random: () => 0.5 };
+/** A credential-shaped value that must never reach an error message or a log line. */
+const SECRET = `dt0g02.ABCDEFGH.${'S'.repeat(64)}`;
 
 async function withServer(replies: Reply[], run: (server: LocalServer) => Promise<void>) {
   let i = 0;
@@ -148,10 +150,13 @@ describe('HttpClient', () => {
       expect(server.requests).toHaveLength(1);
     }));
 
-    test('a 2xx with a malformed body is ambiguous when JSON was expected', () => withServer([{ status: 201, body: 'Created', raw: true }], async (server) => {
+    test('a 2xx with a malformed body is ambiguous when JSON was expected, and is described, not quoted', () => withServer([{
+      status: 201, body: `token=${SECRET}`, raw: true, headers: { 'content-type': 'text/plain; charset=utf-8' },
+    }], async (server) => {
       const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, expectJson: true }).catch((e) => e);
       expect(error).toBeInstanceOf(AmbiguousOutcomeError);
-      expect(error.message).toMatch(/answered HTTP 201 with a malformed body: "Created"$/);
+      expect(error.message).toMatch(/answered HTTP 201 with 86 bytes of text\/plain \(not JSON\), not the JSON object expected \(a 2xx body is never quoted\)$/);
+      expect(error.message).not.toContain('dt0g02');
     }));
 
     test('a 429 proves nothing was done: it is retried', () => withServer([{ status: 429 }, { status: 201, body: { id: 'x' } }], async (server) => {
@@ -198,6 +203,72 @@ describe('HttpClient', () => {
       await expect(client.send({ method: 'GET', url: server.url })).rejects.toThrow('stop');
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(server.requests).toHaveLength(1);
+    }));
+  });
+
+  describe('a body that may hold a credential is never quoted', () => {
+    test('a 2xx JSON object without the expected shape is still returned whole to the caller', () => withServer([{ status: 201, body: { token: SECRET } }], async (server) => {
+      const res = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, expectJson: true });
+      expect(res.json.token).toBe(SECRET);
+      expect(res.summary).toBe('HTTP 201 with 92 bytes of application/json (a JSON object)');
+    }));
+
+    test('a 2xx GET answer that is not JSON (a token list, say) is retried, then described, not quoted, in the error and the log', () => withServer([
+      { status: 200, body: `[{"token":"${SECRET}"`, raw: true },
+    ], async (server) => {
+      const lines: string[] = [];
+      const error = await new HttpClient({ ...noSleep, log: (l) => lines.push(l), retry: { maxAttempts: 2 } })
+        .send({ method: 'GET', url: `${server.url}/api/v2/activeGateTokens`, expectJson: true }).catch((e) => e);
+      expect(error.message).toMatch(/failed after 2 attempts: HTTP 200 with 92 bytes of application\/json \(not JSON\), not the JSON object expected/);
+      expect(`${error.message}\n${lines.join('\n')}`).not.toContain('dt0g02');
+      expect(lines).toHaveLength(1);
+      expect(server.requests).toHaveLength(2);
+    }));
+
+    test.each([400, 409, 500])('a %s answer to a POST whose body has no error shape is described by status, length and content type', (status) => withServer([{
+      status, body: { id: 'x', token: SECRET },
+    }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, body: {} }).catch((e) => e);
+      expect(error).toBeInstanceOf(HttpError);
+      expect(error.message).toContain(`HTTP ${status}${status === 500 ? ' (' : ': '}101 bytes of application/json (a JSON object), not quoted (the answer to a POST may hold a credential)`);
+      expect(error.message).not.toContain('dt0g02');
+    }));
+
+    test('an HTML error page in answer to a POST is not quoted either', () => withServer([{ status: 502, body: `<html>${SECRET}</html>`, raw: true, headers: { 'content-type': 'text/html' } }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url }).catch((e) => e);
+      expect(error).toBeInstanceOf(AmbiguousOutcomeError);
+      expect(error.message).toMatch(/answered HTTP 502 \(93 bytes of text\/html \(not JSON\), not quoted \(the answer to a POST may hold a credential\)\): the request may/);
+      expect(error.message).not.toContain('dt0g02');
+    }));
+
+    test('an OAuth token request (a POST marked idempotent) is not quoted when its error body has no error shape', () => withServer([{ status: 401, body: `access_token=${SECRET}`, raw: true }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, idempotent: true }).catch((e) => e);
+      expect(error.message).toMatch(/failed with HTTP 401: 93 bytes of application\/json \(not JSON\), not quoted \(the answer to a POST may hold a credential\)$/);
+    }));
+
+    test('Dynatrace\'s error shape in answer to a POST is still quoted by its message fields', () => withServer([{
+      status: 400, body: { error: { code: 400, message: 'Invalid expiration date', constraintViolations: [{ path: 'expirationDate', message: 'must be in the future' }] } },
+    }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: `${server.url}/api/v2/activeGateTokens`, body: {} }).catch((e) => e);
+      expect(error.message).toMatch(/failed with HTTP 400: Invalid expiration date \(expirationDate: must be in the future\)$/);
+    }));
+
+    test('OAuth\'s error shape is quoted by its error code and description', () => withServer([{ status: 400, body: { error: 'invalid_client', error_description: 'Client authentication failed' } }], async (server) => {
+      const error = await new HttpClient(noSleep).send({ method: 'POST', url: server.url, idempotent: true }).catch((e) => e);
+      expect(error.message).toMatch(/failed with HTTP 400: invalid_client: Client authentication failed$/);
+      expect(error.body).toEqual({ error: 'invalid_client', error_description: 'Client authentication failed' });
+    }));
+
+    test('a quoted GET error body is cut on a character boundary, never inside a surrogate pair', () => withServer([{
+      status: 500, body: `${'a'.repeat(199)}😀${'b'.repeat(50)}`, raw: true,
+    }], async (server) => {
+      const error = await new HttpClient({ ...noSleep, retry: { maxAttempts: 1 } }).send({ method: 'GET', url: server.url }).catch((e) => e);
+      expect(error.message).toMatch(new RegExp('malformed JSON body: a{199}…$'));
+      expect(error.message).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    }));
+
+    test('an empty 2xx answer is summarized as such', () => withServer([{ status: 204 }], async (server) => {
+      expect((await new HttpClient(noSleep).send({ method: 'DELETE', url: server.url })).summary).toBe('HTTP 204 with an empty body');
     }));
   });
 });

@@ -18,6 +18,11 @@ export const LIFECYCLE_EVENTS = [
   'delete with a revoked token',
   'vendor down during delete',
   'vendor never answering',
+  'update rolled back after an in-place update',
+  'update rolled back after a replacement',
+  'create cancelled',
+  'delete when the vendor\'s host does not resolve',
+  'delete when the credential secret is deleted, pending deletion, or its key refuses',
 ] as const;
 
 export type LifecycleEvent = typeof LIFECYCLE_EVENTS[number];

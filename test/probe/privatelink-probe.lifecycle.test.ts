@@ -15,6 +15,7 @@ import { LocalServer } from '../support/local-server';
 const HOST = 'vendor.example.com';
 const ENDPOINT = 'vpce-0123456789abcdef0';
 const FN_A = 'arn:aws:lambda:eu-west-1:111111111111:function:probe-a';
+const STACK_ID = 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Stack/1';
 const certificate = certificateFor(HOST);
 
 let cfn: LocalServer;
@@ -58,7 +59,7 @@ function event(type: CustomResourceEvent['RequestType'], props = properties(), e
   return {
     RequestType: type,
     ResponseURL: `${cfn.url}/response`,
-    StackId: 'arn:aws:cloudformation:eu-west-1:111111111111:stack/Stack/1',
+    StackId: STACK_ID,
     RequestId: `req-${++requests}`,
     LogicalResourceId: 'ProbeDeployTimeCheck',
     ResourceType: 'Custom::PrivateLinkProbe',
@@ -71,6 +72,12 @@ async function invoke(e: CustomResourceEvent, remainingMs = 60_000): Promise<any
   await runCustomResource(e, { getRemainingTimeInMillis: () => remainingMs }, (ctx) => probeWork(ctx, fakes.deps),
     { log: () => undefined, reserveMs: 500, sleep: async () => undefined });
   return cfn.requests[cfn.requests.length - 1].json;
+}
+
+/** The vendor's service refuses: the name and the endpoint's interface point at 127.0.0.2, where nothing listens. */
+function vendorDown(): void {
+  dns.replies.set(HOST, { addresses: ['127.0.0.2'] });
+  fakes.ec2.interfaces.set('eni-a', ['127.0.0.2']);
 }
 
 const physicalId = () => `privatelink-probe:${HOST}:${vendor.port}`;
@@ -149,6 +156,68 @@ const scenarios: Record<LifecycleEvent, (mark: () => void) => Promise<any>> = {
     expect(answer.Data.Diagnosis).toBe(`could not read the addresses of ${ENDPOINT} in eu-west-1 (no answer within 0.2 s): check ` +
       '`endpoint` and `endpointRegion`; the probes ran without checking the answers against the endpoint\n' +
       `vpc-0aaa1111: OK: ${HOST} resolved to 127.0.0.1 (private); TCP and TLS to port ${vendor.port} succeeded, certificate valid for ${HOST}`);
+    return answer;
+  },
+  'update rolled back after an in-place update': async (mark) => {
+    vendorDown();
+    const old = properties({ FailDeployment: 'true' });
+    const wanted = properties({ FailDeployment: 'true', StepTimeoutMs: '2000' });
+    fakes.cloudFormation.status = 'UPDATE_IN_PROGRESS';
+    const deploy = await invoke(event('Update', wanted, { PhysicalResourceId: physicalId(), OldResourceProperties: old }));
+    expect(deploy).toMatchObject({ Status: 'FAILED', PhysicalResourceId: physicalId() });
+    expect(deploy.Reason).toMatch(/failDeployment is on.*\n.*was refused/);
+    // Another resource failed too; CloudFormation sends the old properties back.
+    fakes.cloudFormation.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    mark();
+    const answer = await invoke(event('Update', old, { PhysicalResourceId: physicalId(), OldResourceProperties: wanted }));
+    expect(answer).toMatchObject({ PhysicalResourceId: physicalId(), Data: { Ok: 'false' } });
+    expect(answer.Data.Diagnosis).toMatch(/^vpc-0aaa1111: TCP to 127\.0\.0\.2:\d+ was refused/);
+    expect(answer.Reason).toBe('the stack is UPDATE_ROLLBACK_IN_PROGRESS: failDeployment fails a deploy, never a rollback (failing it ' +
+      `would leave the stack in UPDATE_ROLLBACK_FAILED), so this answer is SUCCESS. 0 of 1 VPC(s) reach ${HOST}:${vendor.port} ` +
+      `privately:\n${answer.Data.Diagnosis}`);
+    expect(fakes.cloudFormation.stackIds).toEqual([STACK_ID, STACK_ID]);
+    return answer;
+  },
+  'update rolled back after a replacement': async (mark) => {
+    const old = properties({ Port: '8443' });
+    const replaced = await invoke(event('Update', properties(), { PhysicalResourceId: `privatelink-probe:${HOST}:8443`, OldResourceProperties: old }));
+    expect(replaced.PhysicalResourceId).toBe(physicalId());
+    fakes.cloudFormation.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    mark();
+    const answer = await invoke(event('Delete', properties(), { PhysicalResourceId: physicalId() }));
+    expect(answer).toMatchObject({ PhysicalResourceId: physicalId(), Reason: 'Nothing to undo: the probe changes nothing' });
+    // One answer per event: nothing went to the old resource.
+    expect(cfn.requests.slice(-2).map((r) => r.json.PhysicalResourceId)).toEqual([physicalId(), physicalId()]);
+    return answer;
+  },
+  'create cancelled': async (mark) => {
+    const created = await invoke(event('Create'));
+    expect(created.Data.Ok).toBe('true');
+    expect(fakes.cloudWatch.inputs).toHaveLength(1);
+    mark();
+    const madeUp = 'Stack-ProbeDeployTimeCheck-1A2B3C4D5E6F';
+    const answer = await invoke(event('Delete', properties(), { PhysicalResourceId: madeUp }));
+    expect(answer).toMatchObject({ PhysicalResourceId: madeUp, Reason: 'Nothing to undo: the probe changes nothing' });
+    return answer;
+  },
+  'delete when the vendor\'s host does not resolve': async (mark) => {
+    dns.replies.set(HOST, { rcode: 'NXDOMAIN' });
+    const asked = dns.questions.length;
+    mark();
+    const answer = await invoke(event('Delete', properties(), { PhysicalResourceId: physicalId() }));
+    expect(dns.questions.length).toBe(asked);
+    return answer;
+  },
+  'delete when the credential secret is deleted, pending deletion, or its key refuses': async (mark) => {
+    // There is no secret to lose: the properties name none, so nothing can be read or refused.
+    expect(Object.keys(properties()).filter((k) => /secret|token|key/i.test(k) && k !== 'ServiceToken')).toEqual([]);
+    fakes.ec2.denied = true;
+    fakes.lambda.denied = true;
+    fakes.cloudWatch.fail = true;
+    fakes.cloudFormation.failures = ['denied'];
+    mark();
+    const answer = await invoke(event('Delete', properties(), { PhysicalResourceId: physicalId() }));
+    expect(answer.Reason).toBe('Nothing to undo: the probe changes nothing');
     return answer;
   },
 };

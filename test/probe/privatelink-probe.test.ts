@@ -99,6 +99,23 @@ describe('PrivateLinkProbe', () => {
     });
   });
 
+  test('failDeployment: the runner may read its own stack\'s status (exact ARN, no wildcard), once however many probes', () => {
+    const { stack, hub, spoke } = setup();
+    new PrivateLinkProbe(stack, 'Probe', { hostname: HOST, vpcs: [hub], failDeployment: true });
+    new PrivateLinkProbe(stack, 'Other', { hostname: 'artemis.privatelink.getmontecarlo.com', vpcs: [spoke], failDeployment: true });
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SaasPrivateLinkProbeRunnerRole') }] },
+    }))[0].Properties.PolicyDocument.Statement;
+    expect(statements.filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('cloudformation:'))).toEqual([
+      { Effect: 'Allow', Action: 'cloudformation:DescribeStacks', Resource: { Ref: 'AWS::StackId' } },
+    ]);
+  });
+
+  test('without failDeployment the runner gets no CloudFormation permission: it never reads the status', () => {
+    const { template } = probe();
+    expect(JSON.stringify(template.toJSON())).not.toContain('cloudformation:DescribeStacks');
+  });
+
   test('the deploy-time check: a custom resource with a ServiceTimeout and every setting', () => {
     const { template } = probe();
     template.hasResourceProperties('Custom::PrivateLinkProbe', {
@@ -231,8 +248,8 @@ describe('PrivateLinkProbe', () => {
     expect(runner.Metadata.checkov.skip.map((s: { id: string }) => s.id)).toEqual(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173']);
   });
 
-  test('cdk-nag AwsSolutions: no unacknowledged finding in the probe or its runner', () => {
-    const { stack } = probe({ alarmTopic: undefined });
+  test.each([false, true])('cdk-nag AwsSolutions: no unacknowledged finding in the probe or its runner (failDeployment %s)', (failDeployment) => {
+    const { stack } = probe({ alarmTopic: undefined, failDeployment });
     const ours = (v: { violatingResources: readonly { constructPath?: string }[] }) =>
       v.violatingResources.some((r) => /\/(Probe|SaasPrivateLinkProbeRunner)/.test(r.constructPath ?? ''));
     const findings = new AwsSolutionsChecks().validateScope(stack).violations.filter(ours)

@@ -3,6 +3,7 @@
  * and the Lambda fake runs the real probe handler, so a test drives runner and probe together.
  */
 import type { PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
+import type { CloudFormationApi } from '../../src/probe/deploy-gate';
 import type { CloudWatchApi, Ec2Api, EndpointInfo, LambdaApi, RunnerDeps } from '../../src/probe/probe-runner.lambda';
 import { createHandler, ProbeOptions } from '../../src/probe/probe.lambda';
 
@@ -99,12 +100,41 @@ export class FakeCloudWatch implements CloudWatchApi {
   }
 }
 
+/**
+ * DescribeStacks: the status CloudFormation would report for the stack, or a scripted failure
+ * per attempt (`failures` is consumed in order, then `status` is answered).
+ */
+export class FakeCloudFormation implements CloudFormationApi {
+  public status = 'CREATE_IN_PROGRESS';
+  public failures: ('throttled' | 'denied' | 'hang')[] = [];
+  /** The stack IDs asked, in order. */
+  public readonly stackIds: string[] = [];
+
+  constructor(private readonly calls: string[]) {}
+
+  public async describeStackStatus(stackId: string, signal: AbortSignal) {
+    this.calls.push('cloudformation:DescribeStacks');
+    this.stackIds.push(stackId);
+    switch (this.failures.shift()) {
+      case 'throttled':
+        throw Object.assign(new Error('Rate exceeded'), { name: 'Throttling' });
+      case 'denied':
+        throw denied('cloudformation:DescribeStacks');
+      case 'hang':
+        return hang(signal);
+      default:
+        return this.status;
+    }
+  }
+}
+
 /** The fakes together, sharing one call list. */
 export function runnerFakes(probeOptions: ProbeOptions, extra: Partial<RunnerDeps> = {}) {
   const calls: string[] = [];
   const ec2 = new FakeEc2(calls);
   const lambda = new ProbeInvoker(calls, probeOptions);
   const cloudWatch = new FakeCloudWatch(calls);
-  const deps: RunnerDeps = { ec2, lambda, cloudWatch, log: () => undefined, now: () => new Date('2026-01-01T00:00:00Z'), ...extra };
-  return { calls, ec2, lambda, cloudWatch, deps };
+  const cloudFormation = new FakeCloudFormation(calls);
+  const deps: RunnerDeps = { ec2, lambda, cloudWatch, cloudFormation, retryPauseMs: 1, log: () => undefined, now: () => new Date('2026-01-01T00:00:00Z'), ...extra };
+  return { calls, ec2, lambda, cloudWatch, cloudFormation, deps };
 }

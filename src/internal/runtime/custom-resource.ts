@@ -9,7 +9,8 @@
  * - when the work's budget runs out, its AbortSignal fires: every HTTP call, sleep and SDK call
  *   that was handed the signal stops at once, and nothing of it resumes in a later (warm)
  *   invocation of the same Lambda;
- * - any failure becomes a FAILED answer whose reason says what failed, with every secret redacted.
+ * - any failure becomes a FAILED answer whose reason says what failed, with every secret redacted;
+ * - the answer always fits CloudFormation's 4,096 bytes (see fitAnswer), and says what was cut.
  */
 
 export interface CustomResourceEvent {
@@ -38,6 +39,11 @@ export interface CustomResourceResult {
   readonly data?: Record<string, string>;
   /** What CloudFormation shows with SUCCESS, such as what a Delete left behind. */
   readonly reason?: string;
+  /**
+   * Attributes of `data` that no template needs (summaries, diagnostics): when the answer would
+   * not fit 4,096 bytes, these are dropped, largest first, before the answer becomes FAILED.
+   */
+  readonly optionalData?: string[];
 }
 
 /** What the work function gets: the event, its deadline and a signal that fires at the deadline. */
@@ -70,8 +76,12 @@ const ANSWER_ATTEMPT_TIMEOUT_MS = 6_000;
 /** Covers every attempt and pause: 4 × 6 s + 3.5 s, rounded up. */
 export const ANSWER_RESERVE_MS = 30_000;
 
-/** CloudFormation rejects responses over 4,096 bytes; keep the reason well under it. */
+/** A first cut of reasons by characters (the worker's); fitAnswer bounds the whole answer in bytes. */
 export const MAX_REASON = 3000;
+/** CloudFormation refuses a custom-resource answer (the whole JSON body) over 4,096 bytes. */
+export const MAX_ANSWER_BYTES = 4096;
+/** Bytes of reason kept before an attribute is given up: enough to say what happened. */
+const MIN_REASON_BYTES = 256;
 
 export async function runCustomResource(
   event: CustomResourceEvent,
@@ -88,7 +98,7 @@ export async function runCustomResource(
 
   log(`${event.RequestType} ${event.ResourceType} ${event.LogicalResourceId} (physical ID ${event.PhysicalResourceId ?? 'none yet'})`);
 
-  let response: Record<string, unknown>;
+  let response: Answer;
   if (event.RequestType === 'Delete' && event.PhysicalResourceId?.startsWith(CREATE_FAILED_PREFIX)) {
     response = answer(event, 'SUCCESS', 'Nothing to delete: the create had failed', event.PhysicalResourceId);
   } else {
@@ -99,18 +109,34 @@ export async function runCustomResource(
         budget,
         controller,
       );
-      const reason = result.reason ? redact(result.reason).slice(0, MAX_REASON) : 'OK';
+      const reason = result.reason ? redact(result.reason) : 'OK';
       if (result.reason) log(reason);
-      response = answer(event, 'SUCCESS', reason, result.physicalResourceId, result.data);
+      const data = result.data
+        ? Object.fromEntries(Object.entries(result.data).map(([k, v]) => [k, redact(String(v))]))
+        : undefined;
+      response = fitAnswer(event, answer(event, 'SUCCESS', reason, result.physicalResourceId, data), result.optionalData);
+      if (response.Status === 'FAILED') log(`FAILED: ${response.Reason}`);
     } catch (error) {
       const reason = redact(error instanceof Error ? error.message : String(error));
       log(`FAILED: ${reason}`);
       const physicalId = event.PhysicalResourceId ?? `${CREATE_FAILED_PREFIX}${event.RequestId}`;
-      response = answer(event, 'FAILED', reason.slice(0, MAX_REASON), physicalId);
+      response = fitAnswer(event, answer(event, 'FAILED', reason, physicalId));
     }
   }
   await sendResponse(event.ResponseURL, response, Math.min(reserveMs, context.getRemainingTimeInMillis()), options);
-  log(`answered ${String(response.Status)}`);
+  log(`answered ${response.Status}`);
+}
+
+/** The JSON body sent to the ResponseURL. */
+export interface Answer {
+  readonly Status: 'SUCCESS' | 'FAILED';
+  readonly Reason: string;
+  readonly PhysicalResourceId: string;
+  readonly StackId: string;
+  readonly RequestId: string;
+  readonly LogicalResourceId: string;
+  readonly NoEcho: boolean;
+  readonly Data?: Record<string, string>;
 }
 
 function answer(
@@ -119,7 +145,7 @@ function answer(
   reason: string,
   physicalResourceId: string,
   data?: Record<string, string>,
-): Record<string, unknown> {
+): Answer {
   return {
     Status: status,
     Reason: reason,
@@ -130,6 +156,86 @@ function answer(
     NoEcho: false,
     ...(data ? { Data: data } : {}),
   };
+}
+
+/**
+ * Bounds the whole answer to MAX_ANSWER_BYTES of JSON (UTF-8), cutting on character boundaries:
+ * 1. the reason is cut first, down to MIN_REASON_BYTES;
+ * 2. then the attributes listed in `optional` are dropped, largest first;
+ * 3. if Data still does not fit: a Delete answers without Data (nothing reads a deleted
+ *    resource's attributes); a Create or Update answers FAILED with a reason naming each
+ *    attribute's size, because a SUCCESS missing an attribute the template reads fails later
+ *    with an error that names neither the handler nor the size. A Create keeps the physical ID
+ *    of what it made, so the rollback's Delete removes it.
+ * Whatever was cut or dropped is said at the end of the reason.
+ */
+export function fitAnswer(event: Pick<CustomResourceEvent, 'RequestType' | 'PhysicalResourceId'>, full: Answer,
+  optional: readonly string[] = [], limit = MAX_ANSWER_BYTES): Answer {
+  if (jsonBytes(full) <= limit) return full;
+  let out = full;
+  const data: Record<string, string> = { ...full.Data };
+  const dropped: string[] = [];
+  const room = () => limit - jsonBytes({ ...out, Reason: '', ...(full.Data ? { Data: data } : {}) });
+  const floor = Math.min(MIN_REASON_BYTES, jsonBytes(full.Reason) - 2);
+  const droppable = Object.keys(data).filter((k) => optional.includes(k)).sort((a, b) => jsonBytes(data[b]) - jsonBytes(data[a]));
+  for (const key of droppable) {
+    if (room() >= floor + NOTE_BYTES) break;
+    delete data[key];
+    dropped.push(key);
+  }
+  if (room() < floor + NOTE_BYTES && Object.keys(data).length > 0) {
+    if (event.RequestType === 'Delete') {
+      dropped.push(...Object.keys(data));
+      for (const key of Object.keys(data)) delete data[key];
+    } else {
+      const all = full.Data ?? {};
+      const sizes = Object.keys(all).map((k) => `${k} (${count(jsonBytes(all[k]) - 2)} bytes${optional.includes(k) ? ', optional' : ''})`).join(', ');
+      const why = `the answer does not fit CloudFormation's ${count(limit)}-byte limit: its Data attributes ${sizes} ` +
+        'leave no room, even without the optional ones; the handler must return less';
+      const physicalId = event.RequestType === 'Create' ? full.PhysicalResourceId : event.PhysicalResourceId ?? full.PhysicalResourceId;
+      out = { ...full, Status: 'FAILED', PhysicalResourceId: physicalId, Reason: full.Reason === 'OK' ? why : `${why}; the work's reason: ${full.Reason}` };
+      delete (out as { Data?: unknown }).Data;
+      return cutReason(out, limit, []);
+    }
+  }
+  if (full.Data) out = { ...out, Data: data };
+  return cutReason(out, limit, dropped);
+}
+
+/** Room kept for the note that says what was cut. */
+const NOTE_BYTES = 200;
+
+/** Cuts the reason (by JSON bytes, on a code point boundary) so the answer fits, and says what was cut. */
+function cutReason(answerIn: Answer, limit: number, dropped: readonly string[]): Answer {
+  const reason = answerIn.Reason;
+  const fits = (r: string) => jsonBytes({ ...answerIn, Reason: r }) <= limit;
+  const droppedNote = dropped.length > 0 ? `Data attributes ${dropped.join(', ')} dropped` : '';
+  if (fits(reason) && !droppedNote) return answerIn;
+  const tail = (cutBytes: number) => {
+    const parts = [...(cutBytes > 0 ? [`cut: ${count(cutBytes)} bytes of reason`] : []), ...(droppedNote ? [droppedNote] : [])];
+    return ` … (${parts.join('; ')}, to fit CloudFormation's ${count(MAX_ANSWER_BYTES)}-byte answer)`;
+  };
+  if (fits(reason + tail(0))) return { ...answerIn, Reason: reason + tail(0) };
+  const points = Array.from(reason);
+  const totalBytes = Buffer.byteLength(reason);
+  // The longest prefix (in code points) that fits with its note: binary search.
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    const kept = points.slice(0, mid).join('');
+    if (fits(kept + tail(totalBytes - Buffer.byteLength(kept)))) lo = mid; else hi = mid - 1;
+  }
+  const kept = points.slice(0, lo).join('');
+  return { ...answerIn, Reason: kept + tail(totalBytes - Buffer.byteLength(kept)) };
+}
+
+function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** Races the work against its budget; at the budget's end the work's signal is aborted. */
@@ -156,7 +262,7 @@ export async function withDeadline<T>(promise: Promise<T>, budgetMs: number, con
   }
 }
 
-async function sendResponse(url: string, body: Record<string, unknown>, budgetMs: number, options: RunOptions): Promise<void> {
+async function sendResponse(url: string, body: Answer, budgetMs: number, options: RunOptions): Promise<void> {
   const fetchFn = options.fetchFn ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
   const payload = JSON.stringify(body);

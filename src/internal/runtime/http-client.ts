@@ -12,7 +12,12 @@
  * - A 2xx whose body must be JSON but is not is retried (bounded), then fails naming the call.
  * - Every attempt and every pause stops when the caller's AbortSignal fires.
  * Errors say which call failed, with the HTTP status and the vendor's message; they never
- * carry request headers.
+ * carry request headers. A body is quoted only in part and only when it cannot hold a credential:
+ * the message fields of a non-2xx answer's error shape (Dynatrace's `error.message` and
+ * `constraintViolations`, OAuth's `error` and `error_description`, a plain `message`), or the
+ * first characters of a non-2xx answer to a GET, PUT or DELETE. A 2xx answer (it may be the
+ * created object, or a list of tokens) and any answer to a POST (a create, an OAuth token
+ * request) are described by status, byte length and content type only (`summary`).
  */
 
 export interface HttpRequest {
@@ -36,6 +41,11 @@ export interface HttpResponse {
   /** Parsed JSON, or undefined for an empty or unparseable body. */
   readonly json: any;
   readonly text: string;
+  /**
+   * The answer described without its content (status, byte length, content type, whether it is
+   * JSON): what a message may say about a body that could hold a credential.
+   */
+  readonly summary: string;
 }
 
 export interface RetryPolicy {
@@ -74,7 +84,11 @@ export interface ClientOptions {
 
 /** A failed call: `status` is undefined when no HTTP answer came. */
 export class HttpError extends Error {
-  constructor(message: string, readonly status?: number, readonly body?: any) {
+  /**
+   * @param networkCode when no HTTP answer came, the last network error's code (`ENOTFOUND`:
+   * the host name does not resolve)
+   */
+  constructor(message: string, readonly status?: number, readonly body?: any, readonly networkCode?: string) {
     super(message);
     this.name = 'HttpError';
   }
@@ -113,6 +127,7 @@ export class HttpClient {
     const call = `${request.method} ${pathOf(request.url)}`;
     const idempotent = request.idempotent ?? request.method !== 'POST';
     let lastProblem = '';
+    let lastNetworkCode: string | undefined;
     for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
       this.throwIfCancelled(call);
       const remaining = this.remainingMs();
@@ -124,17 +139,19 @@ export class HttpClient {
         const res = await this.attempt(request, Math.min(this.retry.requestTimeoutMs, remaining));
         const ok = res.status >= 200 && res.status < 300;
         if (ok && request.expectJson && !isJsonObject(res.json)) {
-          lastProblem = `HTTP ${res.status} with a malformed body: ${snippet(res.text)}`;
+          lastNetworkCode = undefined;
+          lastProblem = `${res.summary}, not the JSON object expected (a 2xx body is never quoted)`;
           if (!idempotent) throw new AmbiguousOutcomeError(`${call} answered ${lastProblem}`, res.status);
           waitMs = this.backoff(attempt);
         } else if (ok || accept.includes(res.status)) {
           return res;
         } else if (!RETRYABLE_STATUS.has(res.status) && !(res.status >= 500 && !idempotent)) {
-          throw new HttpError(`${call} failed with HTTP ${res.status}: ${describeBody(res)}`, res.status, res.json);
+          throw new HttpError(`${call} failed with HTTP ${res.status}: ${describeBody(res, request)}`, res.status, res.json);
         } else if (!idempotent && res.status !== 429) {
-          throw new AmbiguousOutcomeError(`${call} answered HTTP ${res.status} (${describeBody(res)}): the request may have been carried out`, res.status);
+          throw new AmbiguousOutcomeError(`${call} answered HTTP ${res.status} (${describeBody(res, request)}): the request may have been carried out`, res.status);
         } else {
-          lastProblem = `HTTP ${res.status}: ${describeBody(res)}`;
+          lastNetworkCode = undefined;
+          lastProblem = `HTTP ${res.status}: ${describeBody(res, request)}`;
           const retryAfter = retryAfterMs(res.headers.get('retry-after'), this.now());
           if (retryAfter !== undefined && retryAfter > this.remainingMs()) {
             throw new HttpError(`${call} failed: ${lastProblem}, and the server asked to retry after ${Math.ceil(retryAfter / 1000)} s ` +
@@ -146,6 +163,7 @@ export class HttpClient {
         if (error instanceof HttpError) throw error;
         this.throwIfCancelled(call);
         lastProblem = describeNetworkError(error, this.retry.requestTimeoutMs);
+        lastNetworkCode = networkCodeOf(error);
         if (!idempotent && !wasNeverSent(error)) {
           throw new AmbiguousOutcomeError(`${call} failed: ${lastProblem}; the request may have been carried out`);
         }
@@ -153,12 +171,13 @@ export class HttpClient {
       }
       if (attempt === this.retry.maxAttempts) break;
       if (waitMs >= this.remainingMs()) {
-        throw new HttpError(`${call} failed: the next retry (in ${Math.ceil(waitMs / 1000)} s) would pass the deadline; last: ${lastProblem}`);
+        throw new HttpError(`${call} failed: the next retry (in ${Math.ceil(waitMs / 1000)} s) would pass the deadline; last: ${lastProblem}`,
+          undefined, undefined, lastNetworkCode);
       }
       this.log(`${call}: ${lastProblem}; retry ${attempt + 1}/${this.retry.maxAttempts} in ${waitMs} ms`);
       await this.sleepFn(waitMs);
     }
-    throw new HttpError(`${call} failed after ${this.retry.maxAttempts} attempts: ${lastProblem}`);
+    throw new HttpError(`${call} failed after ${this.retry.maxAttempts} attempts: ${lastProblem}`, undefined, undefined, lastNetworkCode);
   }
 
   private throwIfCancelled(call: string): void {
@@ -203,7 +222,7 @@ export class HttpClient {
         json = undefined;
       }
     }
-    return { status: res.status, headers: res.headers, json, text };
+    return { status: res.status, headers: res.headers, json, text, summary: summarize(res.status, res.headers, text, json) };
   }
 }
 
@@ -234,10 +253,24 @@ function isJsonObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null;
 }
 
-function snippet(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed.length === 0) return 'an empty body';
-  return JSON.stringify(trimmed.length > 200 ? `${trimmed.slice(0, 200)}…` : trimmed);
+/** `HTTP 201 with 1,234 bytes of application/json (a JSON array)`: nothing of the content. */
+function summarize(status: number, headers: Headers, text: string, json: unknown): string {
+  return `HTTP ${status} with ${bodyShape(headers, text, json)}`;
+}
+
+function bodyShape(headers: Headers, text: string, json: unknown): string {
+  const bytes = Buffer.byteLength(text);
+  if (bytes === 0) return 'an empty body';
+  const type = headers.get('content-type')?.split(';')[0].trim() || 'no content type';
+  const kind = json === undefined ? 'not JSON' : Array.isArray(json) ? 'a JSON array' : json === null ? 'JSON null' : `a JSON ${typeof json}`;
+  return `${bytes.toLocaleString('en-US')} bytes of ${type} (${kind})`;
+}
+
+/** The first `max` characters, never splitting a surrogate pair, with an ellipsis when cut. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[max - 1]) ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
 }
 
 function pathOf(url: string): string {
@@ -249,26 +282,42 @@ function pathOf(url: string): string {
   }
 }
 
-function describeBody(res: HttpResponse): string {
-  const error = res.json?.error;
+/** What an error says of a non-2xx answer's body (see the header: what may be quoted). */
+function describeBody(res: HttpResponse, request: HttpRequest): string {
+  const message = errorMessageOf(res.json);
+  if (message !== undefined) return clip(message, 1_000);
+  if (request.method === 'POST') return `${bodyShape(res.headers, res.text, res.json)}, not quoted (the answer to a POST may hold a credential)`;
+  if (res.json === undefined && res.text.trim().length > 0) return `malformed JSON body: ${clip(res.text.trim(), 200)}`;
+  return clip(res.text, 300) || 'empty body';
+}
+
+/** The message fields of the error shapes vendors document; undefined for any other body. */
+function errorMessageOf(json: any): string | undefined {
+  const error = json?.error;
   if (error && typeof error === 'object') {
     const violations = Array.isArray(error.constraintViolations)
-      ? error.constraintViolations.map((v: any) => `${v.path ?? v.parameterLocation ?? '?'}: ${v.message}`).join('; ')
+      ? error.constraintViolations.map((v: any) => `${v?.path ?? v?.parameterLocation ?? '?'}: ${v?.message}`).join('; ')
       : '';
-    return `${error.message ?? 'no message'}${violations ? ` (${violations})` : ''}`;
+    return `${typeof error.message === 'string' ? error.message : 'no message'}${violations ? ` (${violations})` : ''}`;
   }
-  if (typeof res.json?.message === 'string') return res.json.message;
-  if (typeof res.json?.error_description === 'string') return res.json.error_description;
-  if (res.json === undefined && res.text.trim().length > 0) return `malformed JSON body: ${res.text.slice(0, 200)}`;
-  return res.text.slice(0, 300) || 'empty body';
+  if (typeof json?.message === 'string') return json.message;
+  if (typeof json?.error_description === 'string') {
+    return typeof error === 'string' ? `${error}: ${json.error_description}` : json.error_description;
+  }
+  if (typeof error === 'string') return error;
+  return undefined;
 }
 
 function errorCause(error: unknown): { code?: string; message?: string; name?: string } | undefined {
   return (error as { cause?: { code?: string; message?: string; name?: string } })?.cause;
 }
 
+function networkCodeOf(error: unknown): string | undefined {
+  return errorCause(error)?.code ?? (error as { code?: string })?.code;
+}
+
 function wasNeverSent(error: unknown): boolean {
-  const code = errorCause(error)?.code ?? (error as { code?: string })?.code;
+  const code = networkCodeOf(error);
   return code !== undefined && NOT_SENT_CODES.has(code);
 }
 

@@ -14,6 +14,7 @@ import {
   CustomResourceEvent, CustomResourceResult, LambdaContext, MAX_REASON, redactAll, runCustomResource, RunOptions, withDeadline,
   WorkContext,
 } from './custom-resource';
+import { AmbiguousOutcomeError, HttpError } from './http-client';
 
 /** Environment variable of an answering function: the name of its in-VPC worker. */
 export const WORKER_FUNCTION_ENV = 'WORKER_FUNCTION_NAME';
@@ -47,6 +48,21 @@ export interface WorkerAnswer {
   readonly Reason?: string;
   readonly PhysicalResourceId?: string;
   readonly Data?: Record<string, string>;
+  /**
+   * What kind of error a FAILED was, so that the answering function can decide on it as if the
+   * work had run there (a Delete over a vendor side that is gone; see delete-leaves.ts).
+   */
+  readonly Error?: WorkerError;
+}
+
+/** The parts of an error that decisions read: never its message's secrets, never a body. */
+export interface WorkerError {
+  /** The error's name: the SDK's (ResourceNotFoundException, DecryptionFailure, …) or HttpError. */
+  readonly Name?: string;
+  /** An HttpError's HTTP status. */
+  readonly Status?: number;
+  /** An HttpError's network code when no answer came (ENOTFOUND: the host does not resolve). */
+  readonly NetworkCode?: string;
 }
 
 /** A synchronous (RequestResponse) Lambda invoke: the returned payload, and the function error if it failed. */
@@ -136,7 +152,8 @@ export async function runAsWorker(
   } catch (error) {
     const reason = redact(error instanceof Error ? error.message : String(error));
     log(`worker: FAILED: ${reason}`);
-    return { Status: 'FAILED', Reason: reason.slice(0, MAX_REASON) };
+    const kind = kindOf(error);
+    return { Status: 'FAILED', Reason: reason.slice(0, MAX_REASON), ...(kind ? { Error: kind } : {}) };
   }
 }
 
@@ -188,7 +205,7 @@ export async function relayToWorker(
     throw new Error(`${who} failed (${out.functionError}): ${detail}`);
   }
   if (answer?.Status === 'FAILED') {
-    throw new Error(typeof answer.Reason === 'string' && answer.Reason ? answer.Reason : `${who} failed without a reason`);
+    throw errorOf(typeof answer.Reason === 'string' && answer.Reason ? answer.Reason : `${who} failed without a reason`, answer.Error);
   }
   if (answer?.Status !== 'SUCCESS' || typeof answer.PhysicalResourceId !== 'string') {
     throw new Error(`${who} answered something that is not a worker outcome: ${String(out.payload).slice(0, 200)}`);
@@ -217,6 +234,29 @@ function pauseFor(ms: number, signal: AbortSignal): Promise<void> {
     const timer = setTimeout(resolve, ms);
     signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
   });
+}
+
+/** What kind of error the worker's was; nothing for a plain Error, which no decision reads. */
+function kindOf(error: unknown): WorkerError | undefined {
+  if (!(error instanceof Error) || (error.name === 'Error' && !(error instanceof HttpError))) return undefined;
+  const http = error instanceof HttpError ? error : undefined;
+  return {
+    Name: error.name,
+    ...(typeof http?.status === 'number' ? { Status: http.status } : {}),
+    ...(typeof http?.networkCode === 'string' ? { NetworkCode: http.networkCode } : {}),
+  };
+}
+
+/** The worker's error again, in the answering function: the same class, name, status and code. */
+function errorOf(reason: string, kind: unknown): Error {
+  const k = (typeof kind === 'object' && kind !== null ? kind : {}) as WorkerError;
+  const status = typeof k.Status === 'number' ? k.Status : undefined;
+  const networkCode = typeof k.NetworkCode === 'string' ? k.NetworkCode : undefined;
+  if (k.Name === 'AmbiguousOutcomeError') return new AmbiguousOutcomeError(reason, status);
+  if (k.Name === 'HttpError') return new HttpError(reason, status, undefined, networkCode);
+  const error = new Error(reason);
+  if (typeof k.Name === 'string' && k.Name) error.name = k.Name;
+  return error;
 }
 
 function messageOf(error: unknown): string {

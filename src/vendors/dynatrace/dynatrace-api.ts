@@ -38,14 +38,18 @@ export interface CallOptions {
 }
 
 export class DynatraceApi {
-  /** Reads the token (registered for redaction) and the certificates, and returns a client. */
+  /**
+   * Reads the token (registered for redaction) and the certificates, and returns a client.
+   * A failed read keeps the SDK's error name (ResourceNotFoundException, DecryptionFailure, …),
+   * so that a Delete can tell a secret that is gone from one that is only slow to answer.
+   */
   public static async connect(props: ApiProperties, ctx: WorkContext, deps: ApiDeps): Promise<DynatraceApi> {
-    const token = await readSecret(deps.secrets, props.TokenSecretArn, props.TokenSecretField || undefined, ctx.signal);
+    const token = await readNamedSecret(deps, props.TokenSecretArn, props.TokenSecretField, 'the API token', ctx.signal);
     ctx.redact(token);
     const pems = [...props.TrustedCertificates ?? []];
     for (const ref of props.TrustedCertificateSecrets ?? []) {
       const [arn, field] = ref.split('#');
-      pems.push(await readSecret(deps.secrets, arn, field || undefined, ctx.signal));
+      pems.push(await readNamedSecret(deps, arn, field, 'a trusted certificate', ctx.signal));
     }
     const fetchFn = deps.client?.fetchFn ?? (pems.length > 0 ? fetchTrusting(pems) : undefined);
     return new DynatraceApi(apiRoot(props.ApiUrl), token, {
@@ -100,7 +104,28 @@ export function environmentOf(props: Record<string, any> | undefined): string {
   return /\/e\/([^/]+)$/.exec(url)?.[1] ?? /^https:\/\/([^./]+)\.live\.dynatrace\.com$/.exec(url)?.[1] ?? url;
 }
 
-/** True when a refusal means the token can no longer act (revoked, expired, rotated, scope removed). */
+/**
+ * A secret read whose failure says which secret and what for. The SDK's errors say neither
+ * ("Secrets Manager can't find the specified secret."): they are re-thrown with the secret's
+ * ARN in front and their name kept; readSecret's own errors already name the secret.
+ */
+async function readNamedSecret(deps: ApiDeps, arn: string, field: string | undefined, what: string, signal: AbortSignal): Promise<string> {
+  try {
+    return await readSecret(deps.secrets, arn, field || undefined, signal);
+  } catch (error) {
+    const name = (error as { name?: unknown } | undefined)?.name;
+    if (signal.aborted || !(error instanceof Error) || typeof name !== 'string' || name === 'Error') throw error;
+    const named = new Error(`could not read ${what} from secret ${arn}: ${name}: ${error.message}`);
+    named.name = name;
+    throw named;
+  }
+}
+
+/**
+ * True when a refusal means the token can no longer act (revoked, expired, rotated, scope
+ * removed). A Delete decides with whyDeleteCannotAct (internal/runtime/delete-leaves.ts), which
+ * also covers a host that no longer resolves and a secret that is gone or cannot be decrypted.
+ */
 export function isAuthRefusal(error: unknown): boolean {
   return error instanceof HttpError && (error.status === 401 || error.status === 403);
 }

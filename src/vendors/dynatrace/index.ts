@@ -1,5 +1,6 @@
 export * from './edgeconnect/edge-connect';
 export * from './edgeconnect/edge-connect-props';
+export * from './edgeconnect/edge-connect-health';
 export * from './edgeconnect/edge-connect-config';
 export * from './edgeconnect/edge-connect-image';
 export * from './edgeconnect/edge-connect-oauth-client';

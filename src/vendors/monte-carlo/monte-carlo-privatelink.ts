@@ -63,9 +63,12 @@ export interface MonteCarloPrivateLinkProps {
 
   /**
    * The subnets your agent runs in. The endpoint is created in those of them whose
-   * Availability Zone the service supports (found at deploy time).
+   * Availability Zone the service supports (found at deploy time). EC2 creates an interface
+   * endpoint in at most one subnet per AZ: a selection with two subnets in one AZ is refused
+   * (name one subnet group, such as `{ subnetGroupName: 'app' }`, or add `onePerAz: true`).
    *
-   * @default - the VPC's private subnets (with egress, else isolated)
+   * @default - the VPC's private subnets (with egress, else isolated), one per AZ: in a VPC
+   * with several private subnet groups, the first group's
    */
   readonly subnets?: ec2.SubnetSelection;
 
@@ -105,8 +108,9 @@ export interface MonteCarloPrivateLinkProps {
  * and a private hosted zone `privatelink.getmontecarlo.com` whose CNAME makes the Agent
  * Service hostname resolve to the endpoint.
  *
- * Outputs the endpoint ID, which you send to Monte Carlo to approve the connection, and the
- * `backendServiceUrl` for the agent's configuration.
+ * Send the endpoint ID (`vpcEndpointId`) to Monte Carlo to approve the connection, and put the
+ * `backendServiceUrl` in the agent's configuration; with `outputs: true` both are also stack
+ * outputs.
  *
  * @example
  * declare const vpc: ec2.IVpc;
@@ -180,6 +184,7 @@ export class MonteCarloPrivateLink extends Construct implements ec2.IConnectable
       endpoint: this.endpoint,
       endpointCidr: literalCidr(props.vpc) ?? props.vpc.vpcCidrBlock,
       after: [this.dnsOverride, this.endpoint],
+      owner: this,
     }, props.probe);
 
     addOutputs(this, props.outputs, {

@@ -101,13 +101,14 @@ export interface RiveryPrivateLinkProps {
 /**
  * Connects Rivery to a database in your VPC over AWS PrivateLink, as Rivery's set-up guide
  * asks: an internal Network Load Balancer with cross-zone load balancing, a TCP target group
- * with proxy protocol v2, client-IP preservation and stickiness off, and an endpoint service
+ * with proxy protocol v2, client-IP preservation and stickiness all off, and an endpoint service
  * that allows Rivery's principal and requires acceptance.
  *
  * A database target (RDS instance, Aurora cluster, RDS Proxy) gets an IP target group kept in
  * sync with its DNS name by a `HostnameTargetSync`, so failovers need no change; an SSH tunnel
  * is an instance target. The database's security group is opened only to the load balancer's
- * subnets. The outputs say what to send Rivery and what to do next.
+ * subnets. Send the endpoint service name (`endpointServiceName`) to Rivery; with
+ * `outputs: true`, stack outputs say what to send Rivery and what to do next.
  *
  * @example
  * declare const vpc: ec2.IVpc;

@@ -7,7 +7,8 @@
  *   TargetSecretArn); CloudFormation then deletes the old one. Reaching the same environment
  *   another way (URL form, API token secret, certificates) is an in-place update that writes
  *   nothing: it checks that the token still exists and that the secret still holds it, and makes
- *   a new token (a new physical ID) only if not, which repairs a token deleted by hand.
+ *   a new token (a new physical ID) only if not, which repairs a token deleted by hand. A token
+ *   that a scheduled rotation made from this one (token-rotation.ts) counts as this resource's.
  * - Unique names. Dynatrace does not keep names unique and shows a token's value only once, so
  *   after a POST whose outcome is unknown the handler must find what it made. It sends
  *   `${Name} [cdk-${h}]`, h being the first 10 hex digits of SHA-256 over
@@ -22,20 +23,25 @@
  *   After 3 rounds the create fails, naming the tokens it could not delete, if any. Exactly one
  *   token with our name exists at the end, and its value is in the target secret.
  * - The expiry is checked against the clock when the token is made (deploy time), not at synth.
- * - Delete decides from the physical ID alone whether there is a token to delete, and only then
- *   reads the API token. 404 is success; 401/403 is success with a reason naming the token left
- *   behind and how to delete it by hand; any other failure is FAILED.
+ * - Delete (token-delete.ts): a token ID is deleted, after putting the secret's previous token
+ *   back when it is live (a rolled back replacement); any other physical ID is CloudFormation's
+ *   own for a cancelled create, whose token is found by its name. 404 is success; a vendor side
+ *   that is gone (host, API token secret, 401/403) is success naming the token left behind and
+ *   how to delete it by hand; any other failure is FAILED.
  */
 import { createHash } from 'crypto';
 import { CustomResourceEvent, CustomResourceResult, LambdaContext, WorkContext } from '../../../internal/runtime/custom-resource';
 import { AmbiguousOutcomeError, HttpResponse } from '../../../internal/runtime/http-client';
-import { awsSecretsStore, SecretsWriter } from '../../../internal/runtime/secrets';
+import { awsSecretsStore } from '../../../internal/runtime/secrets';
 import { serveCustomResource, ServeOptions, WorkerAnswer } from '../../../internal/runtime/worker-relay';
-import { ApiDeps, ApiProperties, DynatraceApi, environmentOf, isAuthRefusal } from '../dynatrace-api';
+import { ApiProperties, DynatraceApi, environmentOf } from '../dynatrace-api';
+import { byHand, ListedToken, listTokens, messageOf, TOKEN_ID, TOKENS, tokenPath } from './token-api';
+import { deleteToken } from './token-delete';
+import { awsRotationDeps, handleRotation, isRotationEvent, isScheduledEvent, ROTATION_CONFIG_ENV, RotationConfig, rotationDescendants } from './token-rotation';
+import { awsPreviousSecretReader, heldToken, TokenDeps } from './token-secret';
 
-const TOKENS = '/api/v2/activeGateTokens';
-/** Dynatrace's page size floor; the token list is followed to its end. */
-const PAGE_SIZE = 100;
+export type { TokenDeps } from './token-secret';
+
 /** Dynatrace's limit on a token name. */
 const MAX_NAME = 100;
 /** Rounds of look-up-then-POST before a create gives up. */
@@ -44,15 +50,8 @@ const MAX_ROUNDS = 3;
 const MAX_DAYS = 731;
 const DAY_MS = 86_400_000;
 const UNIT_DAYS: Record<string, number> = { s: 1 / 86400, m: 1 / 1440, h: 1 / 24, d: 1, w: 7, M: 365.25 / 12, y: 365.25 };
-/** An ActiveGate token's identifier: the part of the token before its last dot. */
-const TOKEN_ID = /^dt0g\d\d\.[A-Za-z0-9]+$/;
 /** Properties whose change makes a new token. */
 const DEFINING = ['Name', 'ActiveGateType', 'ExpirationDate', 'TargetSecretArn'] as const;
-
-export interface TokenDeps extends ApiDeps {
-  /** Writes the new token into the target secret (reads go through `secrets`). */
-  readonly writer: SecretsWriter;
-}
 
 interface Props extends ApiProperties {
   readonly TargetSecretArn: string;
@@ -61,26 +60,27 @@ interface Props extends ApiProperties {
   readonly ExpirationDate: string;
 }
 
-interface ListedToken {
-  readonly id: string;
-  readonly name: string;
-  readonly expirationDate?: string;
-}
-
 export async function activeGateTokenWork(ctx: WorkContext, deps: TokenDeps): Promise<CustomResourceResult> {
   const { event } = ctx;
   const props = event.ResourceProperties as Props;
-  if (event.RequestType === 'Delete') return deleteToken(ctx, deps, props);
+  if (event.RequestType === 'Delete') return deleteToken(ctx, deps, props, uniqueName(event, props.Name));
 
   const inPlace = event.RequestType === 'Update' && !definesNewToken(event.OldResourceProperties, props);
   if (!inPlace) checkExpiry(props.ExpirationDate, Date.now());
   const api = await DynatraceApi.connect(props, ctx, deps);
   if (inPlace) {
     const id = event.PhysicalResourceId ?? '';
-    const listed = (await listTokens(api)).find((t) => t.id === id);
-    if (listed && await heldTokenId(ctx, deps, props.TargetSecretArn) === id) {
-      ctx.log(`ActiveGate token ${id} is unchanged (only how the environment is reached changed)`);
-      return tokenResult(id, listed.expirationDate);
+    const tokens = await listTokens(api);
+    const listed = tokens.find((t) => t.id === id);
+    // After a scheduled rotation the secret holds a token rotated from this one: still this resource's.
+    const own = [id, ...rotationDescendants(tokens, id, event.StackId, event.LogicalResourceId)];
+    const heldId = (await heldToken(ctx, deps.secrets, props.TargetSecretArn))?.id;
+    const held = tokens.find((t) => t.id === heldId && own.includes(t.id));
+    if (held) {
+      ctx.log(held.id === id
+        ? `ActiveGate token ${id} is unchanged (only how the environment is reached changed)`
+        : `ActiveGate token ${id} is unchanged; the secret holds ${held.id}, which a rotation made from it`);
+      return tokenResult(id, (listed ?? held).expirationDate);
     }
     ctx.log(listed
       ? `the secret ${props.TargetSecretArn} no longer holds ActiveGate token ${id}: making a new token`
@@ -121,6 +121,11 @@ async function makeToken(ctx: WorkContext, deps: TokenDeps, api: DynatraceApi, p
       ctx.log(`round ${round}/${MAX_ROUNDS}: ${last}; looking the token up by its name "${name}"`);
       continue;
     }
+    if (!TOKEN_ID.test(id) || !token.startsWith(`${id}.`)) {
+      // No call is made with an ID of another form; its length, never its text, is said.
+      throw new Error(`POST ${TOKENS} answered HTTP ${res.status} with a token ID of ${id.length} characters that is not of the form ` +
+        `dt0g02.XXXXXXXX (or a value that does not start with it): nothing was stored; look for tokens named "${name}" and ${byHand(['{id}'])}`);
+    }
     await store(ctx, deps, api, props, id, token);
     ctx.log(`created ActiveGate token ${id} "${name}" (${props.ActiveGateType}), expires ${expirationDate ?? props.ExpirationDate}`);
     return tokenResult(id, expirationDate);
@@ -138,7 +143,7 @@ async function adoptOrClear(
 ): Promise<CustomResourceResult | undefined> {
   const mine = (await listTokens(api)).filter((t) => t.name === name);
   if (mine.length === 0) return undefined;
-  const held = await heldTokenId(ctx, deps, props.TargetSecretArn);
+  const held = (await heldToken(ctx, deps.secrets, props.TargetSecretArn))?.id;
   const adopted = mine.find((t) => t.id === held);
   const left = await deleteAll(ctx, api, mine.filter((t) => t !== adopted));
   if (left.length > 0) {
@@ -197,66 +202,6 @@ async function store(ctx: WorkContext, deps: TokenDeps, api: DynatraceApi, props
   }
 }
 
-async function deleteToken(ctx: WorkContext, deps: TokenDeps, props: Props): Promise<CustomResourceResult> {
-  const id = ctx.event.PhysicalResourceId ?? '';
-  if (!TOKEN_ID.test(id)) {
-    return { physicalResourceId: id, reason: `nothing to delete: ${JSON.stringify(id)} is not an ActiveGate token ID (no token was made)` };
-  }
-  try {
-    const api = await DynatraceApi.connect(props, ctx, deps);
-    const res = await api.call('DELETE', tokenPath(id), { accept: [404] });
-    if (res.status === 404) return { physicalResourceId: id, reason: `ActiveGate token ${id} was already gone` };
-    ctx.log(`deleted ActiveGate token ${id}`);
-    return { physicalResourceId: id };
-  } catch (error) {
-    if (!isAuthRefusal(error)) throw error;
-    return {
-      physicalResourceId: id,
-      reason: `left ActiveGate token ${id} behind in Dynatrace environment ${environmentOf(props)}: ${messageOf(error)}; ` +
-        `the resource is deleted, the token is not; ${byHand([id])}`,
-    };
-  }
-}
-
-/** Every token of the environment, following `nextPageKey` (alone, as Dynatrace requires) to the end. */
-async function listTokens(api: DynatraceApi): Promise<ListedToken[]> {
-  const tokens: ListedToken[] = [];
-  const keys = new Set<string>();
-  let query = `?pageSize=${PAGE_SIZE}`;
-  for (;;) {
-    const res = await api.call('GET', `${TOKENS}${query}`, { expectJson: true });
-    const page = res.json.activeGateTokens;
-    if (!Array.isArray(page)) {
-      throw new Error(`GET ${TOKENS} answered HTTP ${res.status} without an "activeGateTokens" list: ${JSON.stringify(res.json).slice(0, 200)}`);
-    }
-    for (const t of page) {
-      if (typeof t?.id !== 'string') continue;
-      tokens.push({ id: t.id, name: String(t.name ?? ''), expirationDate: typeof t.expirationDate === 'string' ? t.expirationDate : undefined });
-    }
-    const next = res.json.nextPageKey;
-    if (typeof next !== 'string' || next.length === 0) return tokens;
-    if (keys.has(next)) throw new Error(`GET ${TOKENS} gave the same nextPageKey twice after ${tokens.length} tokens: the list does not end`);
-    keys.add(next);
-    query = `?nextPageKey=${encodeURIComponent(next)}`;
-  }
-}
-
-/** The ID of the ActiveGate token the secret holds, if it holds one. */
-async function heldTokenId(ctx: WorkContext, deps: TokenDeps, secretArn: string): Promise<string | undefined> {
-  let value: string | undefined;
-  try {
-    value = await deps.secrets.getSecretString(secretArn, ctx.signal);
-  } catch (error) {
-    if ((error as { name?: string })?.name === 'ResourceNotFoundException') return undefined;
-    throw new Error(`could not read the secret ${secretArn} to learn which ActiveGate token it holds: ${messageOf(error)}`);
-  }
-  if (!value) return undefined;
-  ctx.redact(value);
-  const trimmed = value.trim();
-  const id = trimmed.slice(0, Math.max(0, trimmed.lastIndexOf('.')));
-  return TOKEN_ID.test(id) ? id : undefined;
-}
-
 /**
  * Refuses an expiry that Dynatrace would refuse, measured against the clock of the deploy: an
  * absolute date must be in the future and at most two years ahead; a relative one at most two
@@ -283,21 +228,8 @@ function tokenResult(id: string, expirationDate: unknown): CustomResourceResult 
   return { physicalResourceId: id, data: { TokenId: id, ExpirationDate: typeof expirationDate === 'string' ? expirationDate : '' } };
 }
 
-function tokenPath(id: string): string {
-  return `${TOKENS}/${encodeURIComponent(id)}`;
-}
-
-function byHand(ids: readonly string[]): string {
-  return `delete ${ids.length > 1 ? 'them' : 'it'} by hand on the Access tokens page (ActiveGate tokens) or with ` +
-    `${ids.map((id) => `DELETE ${TOKENS}/${id}`).join(', ')} and a token with the scope activeGateTokenManagement.write`;
-}
-
 function describe(left: readonly Undeleted[]): string {
   return left.map((l) => `${l.id} (${l.why})`).join('; ');
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -309,7 +241,15 @@ export async function handleEvent(event: unknown, context: LambdaContext, deps: 
   return serveCustomResource(event, context, { vendor: (ctx) => activeGateTokenWork(ctx, deps) }, options);
 }
 
-export async function handler(event: unknown, context: LambdaContext): Promise<WorkerAnswer | void> {
+export async function handler(event: unknown, context: LambdaContext): Promise<WorkerAnswer | string | void> {
   const secrets = awsSecretsStore();
-  return handleEvent(event, context, { secrets, writer: secrets });
+  // The construct's rotation function (the same bundle) is invoked by Secrets Manager and a schedule.
+  const rotation = process.env[ROTATION_CONFIG_ENV];
+  if (rotation) {
+    return handleRotation(event, context.getRemainingTimeInMillis(), JSON.parse(rotation) as RotationConfig, { secrets, ...awsRotationDeps() });
+  }
+  if (isRotationEvent(event) || isScheduledEvent(event)) {
+    throw new Error(`this function handles CloudFormation's events only; rotation runs in a function with ${ROTATION_CONFIG_ENV} set`);
+  }
+  return handleEvent(event, context, { secrets, writer: secrets, previous: awsPreviousSecretReader() });
 }

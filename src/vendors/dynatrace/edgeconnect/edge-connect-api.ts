@@ -140,12 +140,36 @@ export class EdgeConnectApi {
    * two pages in a row bring nothing new.
    */
   public async findByName(name: string): Promise<EdgeConnectRecord[]> {
+    const found: EdgeConnectRecord[] = [];
+    for (const item of (await this.list(`name='${name}'`, name)).values()) {
+      if (item.name !== undefined && item.name !== name) continue;
+      const record = await this.get(item.id);
+      if (record?.name === name) found.push(record);
+    }
+    return found;
+  }
+
+  /**
+   * The configuration whose OAuth client is `clientId`, or undefined. The list cannot be
+   * filtered by client, so each listed configuration is read until one matches: used only for
+   * secret versions written before the configuration's ID was stored with its client.
+   */
+  public async findByClientId(clientId: string): Promise<EdgeConnectRecord | undefined> {
+    for (const item of (await this.list(undefined, `OAuth client ${clientId}`)).values()) {
+      const record = await this.get(item.id);
+      if (record?.oauthClientId === clientId) return record;
+    }
+    return undefined;
+  }
+
+  /** The listed configurations' IDs (and names), every page, bounded by MAX_LIST_PAGES. */
+  private async list(filter: string | undefined, lookingFor: string): Promise<Map<string, { id: string; name?: unknown }>> {
     const url = this.settings.edgeConnectsUrl;
     const seen = new Map<string, { id: string; name?: unknown }>();
     let total = Number.POSITIVE_INFINITY;
     let stale = 0;
     for (let page = 0; page < MAX_LIST_PAGES && seen.size < total && stale < 2; page++) {
-      const query = new URLSearchParams({ 'filter': `name='${name}'`, 'add-fields': 'name' });
+      const query = new URLSearchParams({ ...(filter ? { filter } : {}), 'add-fields': 'name' });
       if (page > 0) query.set('page', String(page));
       const res = await this.call({ method: 'GET', url: `${url}?${query}`, expectJson: true });
       const items: unknown = res.json.edgeConnects;
@@ -161,15 +185,9 @@ export class EdgeConnectApi {
       stale = seen.size === before ? stale + 1 : 0;
     }
     if (seen.size < total) {
-      this.ctx.log(`GET ${url} listed ${seen.size} of ${total} configurations; looked for "${name}" among those`);
+      this.ctx.log(`GET ${url} listed ${seen.size} of ${total} configurations; looked for ${lookingFor} among those`);
     }
-    const found: EdgeConnectRecord[] = [];
-    for (const item of seen.values()) {
-      if (item.name !== undefined && item.name !== name) continue;
-      const record = await this.get(item.id);
-      if (record?.name === name) found.push(record);
-    }
-    return found;
+    return seen;
   }
 
   private async call(request: Omit<HttpRequest, 'headers'>, accept: number[] = []): Promise<HttpResponse> {
@@ -207,7 +225,9 @@ export class EdgeConnectApi {
       });
     } catch (error) {
       const message = `could not get an OAuth token for the provisioner client ${clientId} (scopes ${PROVISIONER_SCOPES}): ${messageOf(error)}`;
-      throw isRefusedClient(error) ? new TokenRefusedError(message) : new Error(message);
+      if (isRefusedClient(error)) throw new TokenRefusedError(message);
+      // Kept an HttpError so that a Delete can tell a host that no longer resolves from an outage.
+      throw error instanceof HttpError ? new HttpError(message, error.status, error.body, error.networkCode) : new Error(message);
     }
     const token = res.json.access_token;
     if (typeof token !== 'string' || token.length === 0) {
@@ -224,6 +244,15 @@ export class EdgeConnectApi {
  * 409, or a 400 whose error mentions the name and that it exists or must be unique. Other
  * 400s (such as a host pattern used by another EdgeConnect) are plain failures.
  */
+/**
+ * The exact form of the IDs Dynatrace gives EdgeConnect configurations (UUIDs). Anything else,
+ * such as the physical ID CloudFormation makes up for a create it stopped waiting for, was
+ * never issued, and no call is made with it.
+ */
+export function isEdgeConnectId(id: string | undefined): id is string {
+  return typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+}
+
 export function isNameCollision(error: unknown): boolean {
   if (!(error instanceof HttpError)) return false;
   if (error.status === 409) return true;

@@ -1,7 +1,9 @@
+import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as ecs from 'aws-cdk-lib/aws-ecs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { EdgeConnectConfig } from './edge-connect-config';
 import type { EdgeConnectImage } from './edge-connect-image';
 import type { EdgeConnectOAuthClient } from './edge-connect-oauth-client';
@@ -56,6 +58,82 @@ export interface EdgeConnectAutoScaling {
    * @default 60
    */
   readonly cpuTargetUtilizationPercent?: number;
+}
+
+/**
+ * The health alarms of an `EdgeConnect`: one on authentication and connection errors in its log,
+ * one on fewer running tasks than wanted.
+ *
+ * The image has no health endpoint, no port and no documented health command, so ECS cannot
+ * tell a running but unauthenticated EdgeConnect from a healthy one; the log and the task count
+ * can.
+ */
+export interface EdgeConnectHealthAlarms {
+  /**
+   * Whether to create the metric filter and the two alarms.
+   *
+   * @default true
+   */
+  readonly enabled?: boolean;
+
+  /**
+   * An SNS topic told when an alarm goes off and when it recovers.
+   *
+   * @default - the alarms have no actions
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * The CloudWatch Logs filter pattern that counts an authentication or connection error in the
+   * containers' log group. The vendor documents the TLS errors it logs (such as "unable to get
+   * local issuer certificate") but not the text of an OAuth failure: the default also matches the
+   * OAuth 2.0 error codes of a refused client (`invalid_client`, `unauthorized_client`) and common
+   * wording of 401, 403 and refused connections. Replace it when your EdgeConnect release logs
+   * its failures in other words.
+   *
+   * @default EdgeConnectHealth.DEFAULT_ERROR_LOG_PATTERN
+   * @see https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+   */
+  readonly errorLogPattern?: string;
+
+  /**
+   * How many matching log events within `errorLogPeriod` set the error alarm off.
+   *
+   * @default 1
+   */
+  readonly errorLogThreshold?: number;
+
+  /**
+   * The window the error alarm counts matching log events over. EdgeConnect retries a refused
+   * login with pauses of its own, so a window of several minutes catches it even when it logs
+   * less than once a minute.
+   *
+   * @default Duration.minutes(5)
+   */
+  readonly errorLogPeriod?: Duration;
+
+  /**
+   * How many consecutive one-minute periods must have fewer running tasks than wanted before the
+   * task alarm goes off. A stopped task is replaced within a minute or two, so a short gap does
+   * not count.
+   *
+   * @default 5
+   */
+  readonly runningTasksEvaluationPeriods?: number;
+
+  /**
+   * Whether the cluster publishes Container Insights metrics (`ECS/ContainerInsights`
+   * `RunningTaskCount` and `DesiredTaskCount`). With them, the task alarm goes off when fewer
+   * tasks run than the service wants; without them, ECS publishes service metrics only while a
+   * task runs, so the alarm can only go off when no task runs at all. Set it to `true` for a
+   * `cluster` whose Container Insights CDK cannot see (an imported cluster, or one with
+   * Container Insights on by account setting): with `true` and no Container Insights, the alarm
+   * stays in alarm.
+   *
+   * @default - true for the cluster this construct creates and for an `ecs.Cluster` whose
+   * Container Insights setting is `enabled` or `enhanced`; false otherwise
+   */
+  readonly containerInsights?: boolean;
 }
 
 /**
@@ -197,4 +275,12 @@ export interface EdgeConnectProps {
    * @default "0"
    */
   readonly initUser?: string;
+
+  /**
+   * The health alarms: authentication and connection errors in the log, and fewer running
+   * tasks than wanted. On by default; `{ enabled: false }` leaves them out.
+   *
+   * @default - both alarms, without actions
+   */
+  readonly healthAlarms?: EdgeConnectHealthAlarms;
 }

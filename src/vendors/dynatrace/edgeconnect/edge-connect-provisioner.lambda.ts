@@ -13,24 +13,26 @@
  * - Update changes host patterns and mappings in place, and writes nothing when nothing
  *   changed; a new name, environment or target secret creates a new configuration, and
  *   CloudFormation then deletes the old one.
- * - Delete: 404 is already gone; a provisioner client refused (401/403) answers SUCCESS with
- *   what was left behind and how to remove it by hand, so a stack can still be deleted.
+ * - Delete (edge-connect-removal.ts): keeps the target secret holding a client that exists
+ *   through rollbacks, finds what a cancelled create made by its name, and answers SUCCESS over
+ *   a vendor side that is gone, naming what was left behind.
  * The client secret goes only into the target secret: never into the answer or a log line.
  */
-import { EdgeConnectApi, isAccessRefused, isNameCollision, messageOf } from './edge-connect-api';
+import { EdgeConnectApi, isEdgeConnectId, isNameCollision, messageOf } from './edge-connect-api';
 import type { CreatedEdgeConnect, EdgeConnectRecord, HostMapping } from './edge-connect-api';
+import { awsClientSecretStore, clientSecretValue, storedClient } from './edge-connect-client-secret';
+import type { ClientSecretStore } from './edge-connect-client-secret';
+import { EdgeConnectRemoval } from './edge-connect-removal';
 import { runCustomResource } from '../../../internal/runtime/custom-resource';
 import type { CustomResourceEvent, CustomResourceResult, LambdaContext, WorkContext } from '../../../internal/runtime/custom-resource';
 import { AmbiguousOutcomeError } from '../../../internal/runtime/http-client';
 import type { RetryPolicy } from '../../../internal/runtime/http-client';
-import { awsSecretsStore, parseJsonSecret } from '../../../internal/runtime/secrets';
-import type { SecretsReader, SecretsWriter } from '../../../internal/runtime/secrets';
 
 export { PROVISIONER_SCOPES } from './edge-connect-api';
 export type { HostMapping } from './edge-connect-api';
 
 export interface ProvisionerDeps {
-  readonly secrets: SecretsReader & SecretsWriter;
+  readonly secrets: ClientSecretStore;
   readonly fetchFn?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly log?: (line: string) => void;
@@ -69,17 +71,8 @@ const IDENTITY: Record<string, (p: ProvisionerProperties) => string> = {
 /** POSTs made at most by one Create: each unclear outcome costs a lookup and maybe a delete. */
 export const MAX_CREATE_ROUNDS = 3;
 
-/** The client ID the construct's placeholder secret holds until the first client is stored. */
-const PLACEHOLDER_CLIENT_ID = 'pending';
-
-/**
- * EdgeConnect IDs are UUIDs; anything with other characters (such as `create-failed:…`) was
- * never one, so there is nothing to call for it.
- */
-const EDGE_CONNECT_ID = /^[A-Za-z0-9][A-Za-z0-9-]{0,127}$/;
-
 export async function handler(event: CustomResourceEvent, context: LambdaContext): Promise<void> {
-  await provision(event, context, { secrets: awsSecretsStore() });
+  await provision(event, context, { secrets: awsClientSecretStore() });
 }
 
 /** The handler with its clients injected. */
@@ -94,9 +87,6 @@ export async function provision(event: CustomResourceEvent, context: LambdaConte
 
 async function work(ctx: WorkContext, deps: ProvisionerDeps): Promise<CustomResourceResult> {
   const { event } = ctx;
-  if (event.RequestType === 'Delete' && !EDGE_CONNECT_ID.test(event.PhysicalResourceId ?? '')) {
-    return { physicalResourceId: event.PhysicalResourceId!, reason: `nothing to delete: ${event.PhysicalResourceId} is not an EdgeConnect configuration ID` };
-  }
   const props = readProperties(event.ResourceProperties);
   const provisioner = new Provisioner(props, ctx, deps);
   switch (event.RequestType) {
@@ -170,7 +160,7 @@ class Provisioner {
   }
 
   public async update(id: string): Promise<CustomResourceResult> {
-    const record = EDGE_CONNECT_ID.test(id) ? await this.api.get(id) : undefined;
+    const record = isEdgeConnectId(id) ? await this.api.get(id) : undefined;
     if (!record) {
       this.ctx.log(`EdgeConnect ${id} no longer exists: creating a new one`);
       return this.create();
@@ -183,16 +173,9 @@ class Provisioner {
 
   public async remove(id: string): Promise<CustomResourceResult> {
     const { props } = this;
-    try {
-      const deleted = await this.api.delete(id);
-      return {
-        physicalResourceId: id,
-        reason: deleted ? `deleted EdgeConnect ${id} "${props.Name}" and its OAuth client` : `EdgeConnect ${id} "${props.Name}" was already gone`,
-      };
-    } catch (error) {
-      if (!isAccessRefused(error)) throw error;
-      return { physicalResourceId: id, reason: await this.leftBehind(id, messageOf(error)) };
-    }
+    return new EdgeConnectRemoval(this.api, {
+      name: props.Name, targetSecretArn: props.TargetSecretArn, provisionerSecretArn: props.ProvisionerSecretArn,
+    }, this.deps.secrets, this.ctx).remove(id);
   }
 
   /**
@@ -246,12 +229,7 @@ class Provisioner {
       throw new Error(`found EdgeConnect ${found.map((r) => r.id).join(', ')} "${props.Name}" but could not read ${props.TargetSecretArn} ` +
         `to tell whether its OAuth client is stored there (${messageOf(error)}); nothing was changed`);
     }
-    const fields = parseJsonSecret(raw);
-    if (typeof fields?.clientSecret === 'string') ctx.redact(fields.clientSecret);
-    const clientId = fields?.clientId;
-    const usable = typeof clientId === 'string' && clientId !== PLACEHOLDER_CLIENT_ID
-      && typeof fields?.clientSecret === 'string' && fields.clientSecret.length > 0;
-    return usable ? clientId : undefined;
+    return storedClient(raw, ctx.redact)?.clientId;
   }
 
   /** Puts the wanted host patterns and mappings on a configuration; writes nothing when they are there. */
@@ -275,7 +253,7 @@ class Provisioner {
     const { props, ctx } = this;
     const { id, oauthClientId, oauthClientSecret } = created;
     const resource = created.oauthClientResource ?? props.OAuthResource;
-    const value = JSON.stringify({ clientId: oauthClientId, clientSecret: oauthClientSecret, resource });
+    const value = clientSecretValue({ clientId: oauthClientId, clientSecret: oauthClientSecret, resource, edgeConnectId: id });
     try {
       await this.deps.secrets.putSecretString(props.TargetSecretArn, value, ctx.signal);
     } catch (error) {
@@ -290,22 +268,6 @@ class Provisioner {
     }
     ctx.log(`created EdgeConnect ${id} "${props.Name}" with OAuth client ${oauthClientId}, stored in ${props.TargetSecretArn}`);
     return { physicalResourceId: id, data: { EdgeConnectId: id, OAuthClientId: oauthClientId } };
-  }
-
-  /** The reason of a Delete that Dynatrace refused: what is left and how to remove it by hand. */
-  private async leftBehind(id: string, why: string): Promise<string> {
-    const { props, ctx } = this;
-    let client = `whose ID is in ${props.TargetSecretArn}`;
-    try {
-      const fields = parseJsonSecret(await this.deps.secrets.getSecretString(props.TargetSecretArn, ctx.signal));
-      if (typeof fields?.clientSecret === 'string') ctx.redact(fields.clientSecret);
-      if (typeof fields?.clientId === 'string' && fields.clientId !== PLACEHOLDER_CLIENT_ID) client = fields.clientId;
-    } catch (error) {
-      ctx.log(`could not read ${props.TargetSecretArn} to name the OAuth client (${messageOf(error)})`);
-    }
-    return `Dynatrace refused the provisioner client (${why}), so EdgeConnect ${id} "${props.Name}" and its OAuth client ` +
-      `${client} are left behind. Remove them by hand: delete "${props.Name}" in the EdgeConnect management app ` +
-      `(its OAuth client goes with it), or DELETE ${this.api.itemUrl(id)} with a token that has app-engine:edge-connects:delete`;
   }
 }
 

@@ -29,8 +29,12 @@ export interface EdgeConnectProvisionerProps extends EdgeConnectProvisioningOpti
  * name or the environment creates a new one and deletes the old; removing the construct
  * deletes the configuration and its client. A create whose outcome is unclear is never simply
  * repeated: the configuration is looked up by name and adopted or deleted, so exactly one
- * exists. When Dynatrace refuses the provisioner client at delete time, the stack still
- * deletes and the resource's status reason names what was left behind.
+ * exists. When CloudFormation rolls a replacement back, the secret gets the old configuration's
+ * client back (its previous version) before the new configuration is deleted; a create it
+ * stopped waiting for is found by its name and deleted. When the vendor side is gone at
+ * delete time (the host no longer resolves, the provisioner client is refused or its secret
+ * cannot be read), the stack still deletes and the resource's status reason names what was
+ * left behind.
  * `EdgeConnect` creates one in provisioner mode;
  * use it alone to provision for EdgeConnects that run elsewhere.
  *
@@ -91,7 +95,8 @@ export class EdgeConnectProvisioner extends Construct {
     });
     props.provisionerClient.grantRead(handler);
     // Read as well as write: after an unclear create, the client already stored tells which
-    // configuration is this resource's own.
+    // configuration is this resource's own; on a Delete, the previous version (AWSPREVIOUS, the
+    // same action) holds the client to write back when a replacement is rolled back.
     handler.addToRolePolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
       resources: [secret.secretArn],

@@ -1,10 +1,12 @@
 import { Annotations, CfnResource, Resource, Token, Validations } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { EdgeConnectConfig } from './edge-connect-config';
+import { EdgeConnectHealth } from './edge-connect-health';
 import { EdgeConnectImage } from './edge-connect-image';
 import { acknowledgeEcrLogin, DEFAULT_INIT_IMAGE, warnAboutImagePulls } from './edge-connect-image-pull';
 import { certificatePath, CONFIG_DIR, initScript, tokenMarker, tokenVariable } from './edge-connect-init';
@@ -61,6 +63,8 @@ function knownZone(subnet: ec2.ISubnet): string | undefined {
  * Deployments roll back when tasks fail to start; ECS Exec is off. ECS pulls the images outside
  * the container's proxy: tasks in isolated subnets need images from Amazon ECR
  * (`EdgeConnectImage.fromPullThroughCache`) and VPC endpoints, and a synth-time warning says so.
+ * The image has no health endpoint, so health is watched from outside: an alarm on authentication
+ * and connection errors in the log, and one on fewer running tasks than wanted (`healthAlarms`).
  *
  * @example
  * declare const vpc: ec2.IVpc;
@@ -104,6 +108,15 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
 
   /** The provisioner, in provisioner mode. */
   public readonly provisioner?: EdgeConnectProvisioner;
+
+  /** The log metric filter and the health alarms; none when `healthAlarms.enabled` is false. */
+  public readonly health?: EdgeConnectHealth;
+
+  /** The alarm on authentication and connection errors in the log; none when `healthAlarms.enabled` is false. */
+  public readonly errorLogAlarm?: cloudwatch.Alarm;
+
+  /** The alarm on fewer running tasks than wanted; none when `healthAlarms.enabled` is false. */
+  public readonly runningTasksAlarm?: cloudwatch.Alarm;
 
   constructor(scope: Construct, id: string, props: EdgeConnectProps) {
     super(scope, id);
@@ -254,6 +267,17 @@ export class EdgeConnect extends Resource implements ec2.IConnectable {
         minCapacity: props.autoScaling.minCapacity,
         maxCapacity: props.autoScaling.maxCapacity,
       }).scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: props.autoScaling.cpuTargetUtilizationPercent ?? 60 });
+    }
+
+    if (props.healthAlarms?.enabled !== false) {
+      this.health = new EdgeConnectHealth(this, 'Health', {
+        ...props.healthAlarms,
+        service: this.service,
+        logGroup: this.logGroup,
+        expectedTasks: props.autoScaling?.minCapacity ?? desiredCount,
+      });
+      this.errorLogAlarm = this.health.errorLogAlarm;
+      this.runningTasksAlarm = this.health.runningTasksAlarm;
     }
   }
 

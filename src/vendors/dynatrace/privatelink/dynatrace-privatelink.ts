@@ -46,9 +46,13 @@ export interface DynatracePrivateLinkProps {
   readonly vpc: ec2.IVpc;
 
   /**
-   * Candidate subnets of the endpoint (kept only in AZs the service supports).
+   * Candidate subnets of the endpoint (kept only in AZs the service supports). EC2 creates
+   * an interface endpoint in at most one subnet per AZ: a selection with two subnets in one AZ
+   * is refused (name one subnet group, such as `{ subnetGroupName: 'app' }`, or add
+   * `onePerAz: true`).
    *
-   * @default - the VPC's private subnets
+   * @default - the VPC's private subnets (with egress, else isolated), one per AZ: in a VPC
+   * with several private subnet groups, the first group's
    */
   readonly subnets?: ec2.SubnetSelection;
 
@@ -278,6 +282,7 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
       endpoint: this.endpoint,
       endpointCidr: literalCidr(props.vpc) ?? props.vpc.vpcCidrBlock,
       after: probeAfter,
+      owner: this,
     }, props.probe);
 
     addOutputs(this, props.outputs, {
@@ -292,8 +297,11 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
    * order: the peering, routes on both sides and the endpoint's security group, then a DNS
    * override of its own for the spoke. The VPC may be created in this app, in any stack that
    * names its region, or imported. The spoke's stack requests the peering; for a VPC in another
-   * region, the hub-side resources go into a stack of this region named `<hub stack>-<this
-   * construct's ID>-<id>`, which deploys after the spoke's stack. `vpc` and the spoke VPC need
+   * region, the hub-side resources go into a stack of this region named `<hub stack>-<construct
+   * path>` (the spoke's path below the hub stack, `/` replaced by `-`: `Hub-Network-Dynatrace-Sydney`
+   * for a spoke `Sydney` of `Network/Dynatrace` in the stack `Hub`), which deploys after the
+   * spoke's stack, and the spoke's probe into `<hub stack>-<construct path>-Probe` in the spoke's
+   * region. `vpc` and the spoke VPC need
    * the route table IDs of their subnets (a route to the other in each). See `SpokePeering`.
    *
    * @param id construct ID of the peering

@@ -9,19 +9,31 @@
  * from the SaaS URL to an ActiveGate or another spelling is an in-place update. The allowlist
  * and the enabled flag are environment-wide state that other stacks may rely on: Delete
  * keeps both unless the resource opted in to removing them, and then decides that before it
- * reads the token. A refused token (401, 403) on delete answers SUCCESS and says what was
- * left behind and how to remove it by hand.
+ * reads the token. A Delete that cannot act because the vendor side is gone (the host no longer
+ * resolves, the token's secret is deleted or unreadable, the token is refused) answers SUCCESS
+ * and says what was left behind and how to remove it by hand; transient failures still fail.
+ *
+ * A Delete whose physical ID this handler never gave (CloudFormation cancelled the create) is
+ * undone like any other: what the create did is found by the environment and the accounts in
+ * its properties, and removed only where this resource opted in to removing it.
  *
  * With the API reached from a VPC, the Dynatrace calls run in a worker function in the VPC and
  * the region check (EC2) in the function that answers CloudFormation (see worker-relay.ts).
  */
 import { CustomResourceEvent, CustomResourceResult, LambdaContext, WorkContext } from '../../../internal/runtime/custom-resource';
+import { whyDeleteCannotAct } from '../../../internal/runtime/delete-leaves';
 import { awsSecretsStore } from '../../../internal/runtime/secrets';
 import { serveCustomResource, ServeOptions, SplitWork, WorkerAnswer } from '../../../internal/runtime/worker-relay';
-import { ApiDeps, ApiProperties, DynatraceApi, environmentOf, isAuthRefusal } from '../dynatrace-api';
+import { ApiDeps, ApiProperties, DynatraceApi, environmentOf } from '../dynatrace-api';
 
 const PRIVATE_LINK = '/api/config/v1/aws/privateLink';
 const ALLOWLIST = `${PRIVATE_LINK}/allowlistedAccounts`;
+/** The physical IDs this handler gives; any other on a Delete was made up by CloudFormation. */
+const OWN_PHYSICAL_ID = /^dynatrace-privatelink:(allowlist|enable):[^:]+$/;
+/** The only thing this handler puts into an allowlist URL. */
+const ACCOUNT_ID = /^\d{12}$/;
+/** The form of an endpoint service name, checked before EC2 is asked about it. */
+const SERVICE_NAME = /^com\.amazonaws\.vpce\.[a-z]{2}(?:-[a-z]+)+-\d\.vpce-svc-[0-9a-z]+$/;
 
 /** What the region check asks EC2 (in the VPC's region). */
 export interface EndpointServices {
@@ -83,6 +95,10 @@ async function dynatracePart(ctx: WorkContext, deps: Deps): Promise<CustomResour
     : `dynatrace-privatelink:${props.Operation.toLowerCase()}:${environment}`;
 
   if (event.RequestType === 'Delete') {
+    if (!OWN_PHYSICAL_ID.test(event.PhysicalResourceId ?? '')) {
+      ctx.log(`physical ID ${event.PhysicalResourceId} is not one this handler gives (a create that CloudFormation cancelled, ` +
+        `or a resource from an older version): what it did is found by environment ${environment} and the properties`);
+    }
     return props.Operation === 'Allowlist'
       ? deleteAllowlist(ctx, deps, props, environment)
       : deleteEnable(ctx, deps, props, environment);
@@ -100,17 +116,17 @@ async function convergeAllowlist(api: DynatraceApi, ctx: WorkContext, props: Pro
   const wanted = props.Accounts ?? [];
   const current = await readAllowlist(api);
   for (const id of wanted.filter((a) => !current.has(a))) {
-    const res = await api.call('PUT', `${ALLOWLIST}/${encodeURIComponent(id)}`, { body: { id } });
+    const res = await api.call('PUT', accountPath(id), { body: { id } });
     log(`allowlisted account ${id} (${res.status === 201 ? 'added' : 'already there'})`);
   }
   if (event.RequestType === 'Update' && sameEnvironment(event) && props.RetainOnDelete === 'false') {
     const dropped = ((event.OldResourceProperties?.Accounts ?? []) as string[]).filter((a) => !wanted.includes(a) && current.has(a));
-    for (const id of dropped) await removeAccount(api, id, log);
+    for (const id of dropped) await removeAccount(api, accountPath(id), id, log);
   }
   const config = await api.call('GET', PRIVATE_LINK, { expectJson: true });
   const serviceName = config.json.vpcEndpointServiceName;
   if (typeof serviceName !== 'string' || serviceName.length === 0) {
-    throw new Error(`GET ${PRIVATE_LINK} answered without a vpcEndpointServiceName (${JSON.stringify(config.json).slice(0, 200)}): ` +
+    throw new Error(`GET ${PRIVATE_LINK} answered without a vpcEndpointServiceName (${config.summary}): ` +
       'AWS PrivateLink is not available for this environment; ask Dynatrace to offer it for the environment\'s region');
   }
   log(`endpoint service ${serviceName}; PrivateLink ${config.json.enabled ? 'enabled' : 'not enabled yet'}`);
@@ -131,6 +147,10 @@ async function checkRegion(ctx: WorkContext, deps: Deps, props: Props, serviceNa
       'cannot be placed; expected com.amazonaws.vpce.<region>.vpce-svc-…');
   }
   if (serviceRegion === vpcRegion) return vpcRegion;
+  if (!SERVICE_NAME.test(serviceName)) {
+    throw new Error(`the endpoint service name ${serviceName} that Dynatrace returned is not of the form ` +
+      'com.amazonaws.vpce.<region>.vpce-svc-…, so EC2 was not asked about it');
+  }
   if (await (deps.endpointServices ?? awsEndpointServices()).acceptsCrossRegion(serviceName, serviceRegion, ctx.signal)) {
     ctx.log(`endpoint service ${serviceName} is in ${serviceRegion} and accepts endpoints from ${vpcRegion}: native cross-region PrivateLink`);
     return serviceRegion;
@@ -145,7 +165,7 @@ async function readAllowlist(api: DynatraceApi): Promise<Set<string>> {
   const res = await api.call('GET', ALLOWLIST, { expectJson: true });
   const values = res.json.values;
   if (!Array.isArray(values)) {
-    throw new Error(`GET ${ALLOWLIST} answered HTTP ${res.status} without a "values" list: ${JSON.stringify(res.json).slice(0, 200)}`);
+    throw new Error(`GET ${ALLOWLIST} answered ${res.summary} without a "values" list`);
   }
   return new Set(values.map((v: { id?: unknown }) => String(v?.id)));
 }
@@ -162,16 +182,24 @@ async function deleteAllowlist(ctx: WorkContext, deps: Deps, props: Props, envir
       `(the allowlist is environment-wide and retained by default); ${byHand}`,
     };
   }
+  // Checked before the token is read, so that a malformed account fails the same with or without a vendor.
+  const paths = accounts.map(accountPath);
+  const removed: string[] = [];
   try {
     const api = await DynatraceApi.connect(props, ctx, deps);
-    for (const id of accounts) await removeAccount(api, id, ctx.log);
+    for (const [i, id] of accounts.entries()) {
+      await removeAccount(api, paths[i], id, ctx.log);
+      removed.push(id);
+    }
     return { physicalResourceId };
   } catch (error) {
-    if (!isAuthRefusal(error)) throw error;
+    const why = whyDeleteCannotAct(error);
+    if (!why) throw error;
+    const left = accounts.filter((a) => !removed.includes(a));
     return {
       physicalResourceId,
-      reason: `could not remove AWS accounts ${accounts.join(', ')} from the allowlist of Dynatrace ` +
-      `environment ${environment}: ${(error as Error).message}; the resource is deleted, the accounts stay allowlisted; ${byHand}`,
+      reason: `could not remove AWS accounts ${left.join(', ')} from the allowlist of Dynatrace environment ${environment}: ` +
+      `${why} (${messageOf(error)}); the resource is deleted, the accounts stay allowlisted; ${byHand}`,
     };
   }
 }
@@ -190,18 +218,31 @@ async function deleteEnable(ctx: WorkContext, deps: Deps, props: Props, environm
     await setEnabled(api, false, ctx.log);
     return { physicalResourceId };
   } catch (error) {
-    if (!isAuthRefusal(error)) throw error;
+    const why = whyDeleteCannotAct(error);
+    if (!why) throw error;
     return {
       physicalResourceId,
-      reason: `could not disable AWS PrivateLink in Dynatrace environment ${environment}: ` +
-      `${(error as Error).message}; it stays enabled; disable it by hand with PUT ${PRIVATE_LINK} {"enabled": false}`,
+      reason: `could not disable AWS PrivateLink in Dynatrace environment ${environment}: ${why} (${messageOf(error)}); ` +
+      `the resource is deleted, PrivateLink stays enabled; disable it by hand with PUT ${PRIVATE_LINK} {"enabled": false}`,
     };
   }
 }
 
-async function removeAccount(api: DynatraceApi, id: string, log: (l: string) => void): Promise<void> {
-  const res = await api.call('DELETE', `${ALLOWLIST}/${encodeURIComponent(id)}`, { accept: [404] });
+/** The allowlist URL of an account, refused before any call unless the ID is 12 digits. */
+function accountPath(id: string): string {
+  if (typeof id !== 'string' || !ACCOUNT_ID.test(id)) {
+    throw new Error(`AWS account ID ${JSON.stringify(id)} is not 12 digits: no allowlist call was made with it`);
+  }
+  return `${ALLOWLIST}/${id}`;
+}
+
+async function removeAccount(api: DynatraceApi, path: string, id: string, log: (l: string) => void): Promise<void> {
+  const res = await api.call('DELETE', path, { accept: [404] });
   log(`removed account ${id} from the allowlist${res.status === 404 ? ' (it was not there)' : ''}`);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function setEnabled(api: DynatraceApi, enabled: boolean, log: (l: string) => void): Promise<void> {

@@ -29,6 +29,8 @@ export const PROPS = {
 
 export interface DepsOptions {
   readonly writer?: SecretsWriter;
+  /** Thrown when the API token's secret is read (an SDK error: deleted, pending deletion, KMS refusal). */
+  readonly apiSecretError?: Error;
   readonly requestTimeoutMs?: number;
   /** Answers some calls instead of the stand-in (they are then not in dynatrace.calls). */
   readonly intercept?: (method: string, nth: number) => Response | undefined;
@@ -44,6 +46,8 @@ export interface InvokeOptions {
 export interface Outcome {
   /** The calls of this invocation (not those of earlier ones). */
   readonly calls: string[];
+  /** The calls of this invocation that were sent to another host than the stand-in (attempts, as "METHOD path"). */
+  readonly elsewhere: string[];
   /** CloudFormation's answer. */
   readonly answer: any;
   readonly ms: number;
@@ -55,8 +59,15 @@ export class Harness {
   }
 
   public readonly logs: string[] = [];
-  /** What the handler wrote to Secrets Manager, by secret ARN. */
+  /** What the handler wrote to Secrets Manager, by secret ARN (the version labelled AWSCURRENT). */
   public readonly stored = new Map<string, string>();
+  /**
+   * The version labelled AWSPREVIOUS, by secret ARN: as Secrets Manager does, a write moves the
+   * label to the version that was current (CloudFormation's generated value, the first time).
+   */
+  public readonly previous = new Map<string, string>();
+  /** Calls the handler tried to send to other hosts than the stand-in (such as one under .invalid). */
+  public readonly elsewhere: string[] = [];
   /** Every API token the API secrets have held, for the leak check. */
   private readonly apiTokens = [API_TOKEN];
   private currentApiToken = API_TOKEN;
@@ -79,18 +90,45 @@ export class Harness {
       const method = init?.method ?? 'GET';
       const nth = (counts.get(method) ?? 0) + 1;
       counts.set(method, nth);
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      if (url.origin !== new URL(this.dynatrace.url).origin) this.elsewhere.push(`${method} ${url.pathname}${url.search}`);
       return options.intercept?.(method, nth) ?? fetch(input, init);
     };
     return {
       secrets: {
         getSecretString: async (id) => {
+          if ((id === API_SECRET || id === OTHER_API_SECRET) && options.apiSecretError) throw options.apiSecretError;
           if (id === API_SECRET || id === OTHER_API_SECRET) return this.apiToken;
           return id === TARGET_SECRET ? this.stored.get(id) ?? GENERATED : undefined;
         },
       },
-      writer: options.writer ?? { putSecretString: async (id, value) => { this.stored.set(id, value); } },
+      writer: options.writer ?? { putSecretString: async (id, value) => this.put(id, value) },
+      previous: {
+        getPreviousSecretString: async (id) => {
+          const value = this.previous.get(id);
+          if (value === undefined) {
+            throw sdkError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret value for staging label: AWSPREVIOUS');
+          }
+          return value;
+        },
+      },
       client: { sleep: async () => undefined, random: () => 0.5, fetchFn, retry: { requestTimeoutMs: options.requestTimeoutMs ?? 2_000 } },
     };
+  }
+
+  /** PutSecretValue: the new version becomes AWSCURRENT, the one that was becomes AWSPREVIOUS. */
+  public put(id: string, value: string): void {
+    this.previous.set(id, this.stored.get(id) ?? GENERATED);
+    this.stored.set(id, value);
+  }
+
+  /** The ID of the token a secret's current version holds (for the tests' output), or what it holds instead. */
+  public heldId(id: string = TARGET_SECRET): string {
+    const value = this.stored.get(id);
+    if (value === undefined) return 'the value CloudFormation generated';
+    const tokenId = value.slice(0, value.lastIndexOf('.'));
+    if (!/^dt0g\d\d\./.test(tokenId)) return 'a value that is not an ActiveGate token';
+    return this.dynatrace.activeGateTokens.get(tokenId)?.token === value ? tokenId : `${tokenId} (not live at the stand-in)`;
   }
 
   public event(type: CustomResourceEvent['RequestType'], extra: Partial<CustomResourceEvent> = {}, props: Record<string, unknown> = {}): CustomResourceEvent {
@@ -117,12 +155,18 @@ export class Harness {
   /** Runs the handler; returns its calls, CloudFormation's answer and how long it took. */
   public async run(e: CustomResourceEvent, options: InvokeOptions = {}): Promise<Outcome> {
     const first = this.dynatrace.requests.length;
+    const firstElsewhere = this.elsewhere.length;
     const deps = options.deps ?? this.deps();
     const remainingMs = options.remainingMs ?? 60_000;
     const started = Date.now();
     await runCustomResource(e, { getRemainingTimeInMillis: () => remainingMs - (Date.now() - started) },
       (ctx) => activeGateTokenWork(ctx, deps), { log: (l) => this.logs.push(l), reserveMs: options.reserveMs, sleep: async () => undefined });
-    return { calls: this.dynatrace.calls.slice(first), answer: this.cfn.requests[this.cfn.requests.length - 1].json, ms: Date.now() - started };
+    return {
+      calls: this.dynatrace.calls.slice(first),
+      elsewhere: this.elsewhere.slice(firstElsewhere),
+      answer: this.cfn.requests[this.cfn.requests.length - 1].json,
+      ms: Date.now() - started,
+    };
   }
 
   /** Runs the handler and returns CloudFormation's answer. */
@@ -134,7 +178,8 @@ export class Harness {
     // No API token, ActiveGate token value or generated secret value reaches a log line or CloudFormation.
     const seen = [this.logs.join('\n'), ...this.cfn.requests.map((r) => r.body)].join('\n');
     const apiTokenSecrets = this.apiTokens.map((t) => t.split('.')[2]).filter((s) => s);
-    const tokens = [...this.dynatrace.activeGateTokens.values()].map((t) => t.token);
+    const tokens = [...this.dynatrace.activeGateTokens.values()].map((t) => t.token)
+      .concat([...this.stored.values(), ...this.previous.values()].filter((v) => v.startsWith('dt0g')));
     try {
       for (const secret of [...apiTokenSecrets, ...tokens, 'G'.repeat(64), GENERATED]) expect(seen).not.toContain(secret);
     } finally {
@@ -142,4 +187,9 @@ export class Harness {
       await this.cfn.stop();
     }
   }
+}
+
+/** An error as the AWS SDK throws it: its name is the service's error code. */
+export function sdkError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
 }

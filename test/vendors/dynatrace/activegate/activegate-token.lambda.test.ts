@@ -308,11 +308,22 @@ describe('delete', () => {
     expect(h.dynatrace.calls).toEqual([`DELETE ${TOKENS}/dt0g02.GONE0001`]);
   });
 
-  test('a physical ID that is not a token ID needs no call, and no API token', async () => {
+  test('a create that answered FAILED needs no call, and no API token', async () => {
     h.apiToken = '';
-    const result = await h.invoke(h.event('Delete', { PhysicalResourceId: 'create-failed-in-0.x' }));
-    expect(result).toMatchObject({ Status: 'SUCCESS', Reason: 'nothing to delete: "create-failed-in-0.x" is not an ActiveGate token ID (no token was made)' });
+    const result = await h.invoke(h.event('Delete', { PhysicalResourceId: 'create-failed:req-1' }));
+    expect(result).toMatchObject({ Status: 'SUCCESS', Reason: 'Nothing to delete: the create had failed' });
     expect(h.dynatrace.calls).toEqual([]);
+  });
+
+  test('a physical ID that is not a token ID looks for the tokens a cancelled create made, by the create\'s name', async () => {
+    h.dynatrace.activeGateTokens.set('dt0g02.OTHER001', { name: 'someone else\'s', token: `dt0g02.OTHER001.${'G'.repeat(64)}` });
+    const result = await h.invoke(h.event('Delete', { PhysicalResourceId: 'create-failed-in-0.x' }));
+    expect(result).toMatchObject({
+      Status: 'SUCCESS',
+      Reason: `nothing to delete: "create-failed-in-0.x" is not an ActiveGate token ID, and no token named "${createName()}" exists`,
+    });
+    expect(h.dynatrace.calls).toEqual([`GET ${TOKENS}?pageSize=100`]);
+    expect(tokenIds()).toEqual(['dt0g02.OTHER001']);
   });
 
   test.each([

@@ -1,4 +1,4 @@
-import { Harness, OTHER_API_SECRET, Outcome, TARGET_SECRET } from './activegate-token-harness';
+import { Harness, OTHER_API_SECRET, Outcome, sdkError, TARGET_SECRET } from './activegate-token-harness';
 import { ACTIVEGATE_TOKEN_LIFECYCLE } from './activegate-token.lifecycle';
 import { CustomResourceEvent } from '../../../../src/internal/runtime/custom-resource';
 import { collapse, LIFECYCLE_EVENTS, LifecycleEvent } from '../../../lifecycle/lifecycle';
@@ -22,6 +22,17 @@ async function created(): Promise<string> {
   const { answer } = await invoke(h.event('Create'));
   expect(answer.Status).toBe('SUCCESS');
   return answer.PhysicalResourceId;
+}
+
+/**
+ * What the secret holds at the end and which tokens exist at the stand-in, printed to the test's
+ * output (the issue asks to see it) and returned for the test to assert.
+ */
+function endState(row: string): string {
+  const live = [...h.dynatrace.activeGateTokens.keys()];
+  const line = `${row}: the secret holds ${h.heldId()}; tokens at the stand-in: ${live.length > 0 ? live.join(', ') : 'none'}`;
+  console.log(line);
+  return line;
 }
 
 /** Drives the event and checks what the row's "told" says, beyond the calls and the status. */
@@ -102,6 +113,74 @@ const scenarios: Record<LifecycleEvent, () => Promise<Outcome>> = {
     expect(outcome.ms).toBeLessThan(LAMBDA_REMAINING_MS);
     expect(h.dynatrace.activeGateTokens.size).toBe(0);
     return outcome;
+  },
+  'update rolled back after an in-place update': async () => {
+    const id = await created();
+    const moved = { ApiUrl: `${h.dynatrace.url}/`, TokenSecretArn: OTHER_API_SECRET };
+    expect((await invoke(h.update(id, moved))).answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    // A later resource of the same deploy fails: CloudFormation sends an Update back to the old properties.
+    const outcome = await invoke(h.update(id, {}, moved));
+    expect(outcome.answer).toMatchObject({ PhysicalResourceId: id, Data: { TokenId: id } });
+    expect(endState('update rolled back after an in-place update'))
+      .toBe(`update rolled back after an in-place update: the secret holds ${id}; tokens at the stand-in: ${id}`);
+    return outcome;
+  },
+  'update rolled back after a replacement': async () => {
+    const a = await created();
+    // The README's way to rotate: a new name makes a new token B, written into the secret.
+    const rotated = await invoke(h.update(a, { Name: 'vpc-activegate-2' }));
+    const b = rotated.answer.PhysicalResourceId;
+    expect(b).not.toBe(a);
+    expect(h.heldId()).toBe(b);
+    // A later resource fails: CloudFormation deletes B (with the new properties) and keeps A, sending nothing to A.
+    const outcome = await invoke(h.event('Delete', { PhysicalResourceId: b }, { Name: 'vpc-activegate-2' }));
+    expect(outcome.answer).toMatchObject({ PhysicalResourceId: b, Reason: `the secret ${TARGET_SECRET} holds ActiveGate token ${a} again (its previous version), instead of ${b}` });
+    expect(h.stored.get(TARGET_SECRET)).toBe(h.dynatrace.activeGateTokens.get(a)!.token);
+    expect(endState('update rolled back after a replacement'))
+      .toBe(`update rolled back after a replacement: the secret holds ${a}; tokens at the stand-in: ${a}`);
+    return outcome;
+  },
+  'create cancelled': async () => {
+    // The create does its work, but CloudFormation stopped waiting for it; then it sends a Delete with an ID of its own.
+    const made = (await invoke(h.event('Create'))).answer.PhysicalResourceId;
+    const madeUp = 'app-Token-1R2S3T4U5V6W7';
+    const outcome = await invoke(h.event('Delete', { PhysicalResourceId: madeUp }));
+    expect(outcome.answer.PhysicalResourceId).toBe(madeUp);
+    expect(outcome.answer.Reason).toMatch(new RegExp(`^"${madeUp}" is not an ActiveGate token ID \\(CloudFormation made it up for a cancelled create\\): ` +
+      `deleted ActiveGate token ${made.replace('.', '\\.')} named "vpc-activegate \\[cdk-[0-9a-f]{10}\\]", which that create made$`));
+    // Nothing of this resource survives: the same rollback deletes the secret, which this deploy created too.
+    expect(endState('create cancelled')).toBe(`create cancelled: the secret holds ${made} (not live at the stand-in); tokens at the stand-in: none`);
+    return outcome;
+  },
+  'delete when the vendor\'s host does not resolve': async () => {
+    const id = await created();
+    // .invalid never resolves (RFC 6761): the tenant is gone.
+    const outcome = await invoke(h.event('Delete', { PhysicalResourceId: id }, { ApiUrl: 'https://abc12345.invalid' }));
+    expect(outcome.answer.Reason).toMatch(new RegExp(`^left ActiveGate token ${id.replace('.', '\\.')} behind in Dynatrace environment abc12345: ` +
+      '.*\\(the vendor\'s host name no longer resolves \\(ENOTFOUND\\).*\\); the resource is deleted, the token is not; delete it by hand'));
+    expect(outcome.ms).toBeLessThan(LAMBDA_REMAINING_MS);
+    return { ...outcome, calls: outcome.elsewhere };
+  },
+  'delete when the credential secret is deleted, pending deletion, or its key refuses': async () => {
+    const cases: Array<[Error, RegExp]> = [
+      [sdkError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.'), /no longer exists in Secrets Manager/],
+      [sdkError('InvalidRequestException', 'You can\'t perform this operation on the secret because it was marked for deletion.'), /scheduled for deletion/],
+      [sdkError('DecryptionFailure', 'Secrets Manager can\'t decrypt the protected secret text using the provided KMS key.'), /its KMS key refuses/],
+      [sdkError('AccessDeniedException', 'Access to KMS is not allowed'), /access to its KMS key is denied/],
+    ];
+    let outcome: Outcome | undefined;
+    for (const [error, why] of cases) {
+      const id = await created();
+      const e = h.event('Delete', { PhysicalResourceId: id });
+      outcome = await h.run(e, { deps: h.deps({ requestTimeoutMs: 250, apiSecretError: error }), remainingMs: LAMBDA_REMAINING_MS, reserveMs: 500 });
+      expect(outcome.answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+      expect(outcome.answer.Reason).toMatch(new RegExp(`^left ActiveGate token ${id.replace('.', '\\.')} behind in Dynatrace environment abc12345: `));
+      expect(outcome.answer.Reason).toMatch(why);
+      expect(outcome.calls).toEqual([]);
+      expect(h.dynatrace.activeGateTokens.has(id)).toBe(true);
+      h.dynatrace.activeGateTokens.delete(id);
+    }
+    return outcome!;
   },
 };
 

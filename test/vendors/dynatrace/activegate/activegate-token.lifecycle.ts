@@ -50,7 +50,7 @@ export const ACTIVEGATE_TOKEN_LIFECYCLE: LifecycleBlock = {
       event: 'delete',
       calls: [DELETE],
       status: 'SUCCESS',
-      told: 'the token is deleted',
+      told: 'the token is deleted (when the secret holds it and its previous version holds no live token, the secret goes with the resource)',
     },
     {
       event: 'delete delivered twice',
@@ -76,6 +76,42 @@ export const ACTIVEGATE_TOKEN_LIFECYCLE: LifecycleBlock = {
       calls: [`${LIST} (retried)`],
       status: 'FAILED',
       told: 'Reason: the call that got no answer, before the Lambda timeout; no POST was sent, so no token exists',
+    },
+    {
+      event: 'update rolled back after an in-place update',
+      calls: [LIST],
+      status: 'SUCCESS',
+      told: 'the Update back to the old properties is in place too: same physical ID, no write; the secret still holds the token, which exists',
+    },
+    {
+      event: 'update rolled back after a replacement',
+      calls: [LIST, DELETE],
+      status: 'SUCCESS',
+      told: 'the Delete of the new token finds it in the secret: the secret\'s previous version (AWSPREVIOUS), the old token, is live (the list), ' +
+        'so it is put back before the new token is deleted; Reason: the secret holds the old token again. The secret ends holding the ' +
+        'token of the surviving resource, which exists',
+    },
+    {
+      event: 'create cancelled',
+      calls: [LIST, DELETE],
+      status: 'SUCCESS',
+      told: 'the physical ID CloudFormation made up is not a token ID: the tokens with the name the create gave (stack and logical ID) ' +
+        'are looked up and deleted; Reason: which tokens, and that a cancelled create made them. The secret, made by the same deploy, ' +
+        'is deleted by the same rollback',
+    },
+    {
+      event: 'delete when the vendor\'s host does not resolve',
+      calls: [`${DELETE} (retried)`],
+      status: 'SUCCESS',
+      told: 'the host name does not resolve (ENOTFOUND, a deleted tenant) at any of the bounded attempts: Reason: the token left behind, ' +
+        'and how to delete it by hand; the stack is not stranded',
+    },
+    {
+      event: 'delete when the credential secret is deleted, pending deletion, or its key refuses',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'the API token cannot be read (ResourceNotFoundException, marked for deletion, DecryptionFailure or KMS access denied), ' +
+        'so nothing is called: Reason: why, the token left behind and how to delete it by hand',
     },
   ],
 };

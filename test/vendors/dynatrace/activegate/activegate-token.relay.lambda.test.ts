@@ -17,6 +17,7 @@ const context = (remainingMs: number): LambdaContext => ({ getRemainingTimeInMil
 const noSecrets: TokenDeps = {
   secrets: { getSecretString: async (id) => { throw new Error(`the answering function read ${id}`); } },
   writer: { putSecretString: async (id) => { throw new Error(`the answering function wrote ${id}`); } },
+  previous: { getPreviousSecretString: async (id) => { throw new Error(`the answering function read ${id}`); } },
 };
 
 const inProcessWorker: WorkerInvoker = {

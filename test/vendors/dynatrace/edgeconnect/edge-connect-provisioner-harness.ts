@@ -83,11 +83,29 @@ export class Harness {
     return this.event('Update', { PhysicalResourceId: physicalId, ResourceProperties: this.properties(changes), OldResourceProperties: this.properties(old) });
   }
 
-  /** A configuration made by an earlier Create, its client stored in the target secret. */
-  public existing(hostPatterns = ['*.corp.example.com']): StandInConfiguration {
-    const { configuration, client } = this.api.seed('corporate-network', hostPatterns);
-    this.secrets.values.set(TARGET_ARN, JSON.stringify({ clientId: client.clientId, clientSecret: client.clientSecret, resource: OAUTH_RESOURCE }));
+  /**
+   * A configuration made by an earlier Create, its client stored in the target secret over the
+   * placeholder (which is then the secret's previous version).
+   */
+  public existing(hostPatterns = ['*.corp.example.com'], name = 'corporate-network'): StandInConfiguration {
+    const { configuration, client } = this.api.seed(name, hostPatterns);
+    this.secrets.previous.set(TARGET_ARN, this.secrets.values.get(TARGET_ARN)!);
+    this.secrets.values.set(TARGET_ARN, JSON.stringify({
+      clientId: client.clientId, clientSecret: client.clientSecret, resource: OAUTH_RESOURCE, edgeConnectId: configuration.id,
+    }));
     return configuration;
+  }
+
+  /**
+   * The end state, in words for the test's output: the client the target secret holds (and
+   * whether it exists at the stand-in), and the clients that exist at the stand-in.
+   */
+  public credentials(): { held: string; live: string[]; text: string } {
+    const held = this.secrets.target().clientId ?? 'nothing';
+    const live = [...this.api.configurations.values()].map((c) => `${c.oauthClientId} (EdgeConnect ${c.id} "${c.name}")`);
+    const holds = held === 'pending' ? 'its placeholder (client ID "pending", no client)'
+      : `${held} (${this.api.clients.has(held) ? 'exists' : 'does not exist'} at the stand-in)`;
+    return { held, live, text: `the target secret holds ${holds}; clients at the stand-in: ${live.length > 0 ? live.join(', ') : 'none'}` };
   }
 
   /** Runs the real handler; returns the vendor calls it made and CloudFormation's answer. */
@@ -118,7 +136,9 @@ export class Harness {
     expect(configuration).toBeDefined();
     const client = this.api.clients.get(configuration!.oauthClientId);
     expect(client).toBeDefined();
-    expect(this.secrets.target()).toEqual({ clientId: client!.clientId, clientSecret: client!.clientSecret, resource: OAUTH_RESOURCE });
+    expect(this.secrets.target()).toEqual({
+      clientId: client!.clientId, clientSecret: client!.clientSecret, resource: OAUTH_RESOURCE, edgeConnectId: configuration!.id,
+    });
     expect(answer).toMatchObject({ Status: 'SUCCESS', Data: { EdgeConnectId: configuration!.id, OAuthClientId: client!.clientId } });
     return configuration!;
   }

@@ -49,7 +49,7 @@ export const EDGE_CONNECT_PROVISIONER_LIFECYCLE: LifecycleBlock = {
       event: 'delete',
       calls: [TOKEN, DELETE],
       status: 'SUCCESS',
-      told: 'The configuration and its OAuth client are deleted.',
+      told: 'The configuration and its OAuth client are deleted; the target secret, which held that client, gets its placeholder back.',
     },
     {
       event: 'delete delivered twice',
@@ -76,6 +76,44 @@ export const EDGE_CONNECT_PROVISIONER_LIFECYCLE: LifecycleBlock = {
       calls: [`${TOKEN} (retried)`],
       status: 'FAILED',
       told: 'No call is answered: the work is cancelled at its deadline and the reason is sent before the Lambda times out.',
+    },
+    {
+      event: 'update rolled back after an in-place update',
+      calls: [TOKEN, GET, PUT],
+      status: 'SUCCESS',
+      told: 'The Update back to the old properties puts the old host patterns and mappings back on the same configuration; ' +
+        'its OAuth client, the one in the target secret, is kept.',
+    },
+    {
+      event: 'update rolled back after a replacement',
+      calls: [TOKEN, GET, DELETE],
+      status: 'SUCCESS',
+      told: 'The Delete of the new configuration finds its client in the target secret and the old configuration\'s client ' +
+        'in the secret\'s previous version (AWSPREVIOUS); the old configuration still exists with that client (GET), so that ' +
+        'version is written back before the new configuration and its client are deleted. Nothing is sent to the old one.',
+    },
+    {
+      event: 'create cancelled',
+      calls: [TOKEN, LIST, GET, DELETE],
+      status: 'SUCCESS',
+      told: 'The physical ID is not an EdgeConnect ID (a UUID), so no call is made with it: the configuration is looked up by ' +
+        'the name the create used and deleted because its client is the one in the target secret, which holds its ' +
+        'placeholder again. A same-named configuration with another client is not this resource\'s and is kept.',
+    },
+    {
+      event: 'delete when the vendor\'s host does not resolve',
+      calls: [TOKEN],
+      status: 'SUCCESS',
+      told: 'The EdgeConnect API\'s host does not resolve (ENOTFOUND, after the bounded retries): the reason names the ' +
+        'configuration and OAuth client left behind and how to delete them by hand.',
+    },
+    {
+      event: 'delete when the credential secret is deleted, pending deletion, or its key refuses',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'The provisioner client\'s secret cannot be read (ResourceNotFoundException, marked for deletion, DecryptionFailure): ' +
+        'no call is made, and the reason names why, the configuration and OAuth client left behind and how to delete them. ' +
+        'Throttling, 5xx and time-outs still answer FAILED after the bounded retries.',
     },
   ],
 };

@@ -1,4 +1,4 @@
-import type { SecretsReader, SecretsWriter } from '../../../../src/internal/runtime/secrets';
+import type { ClientSecretStore } from '../../../../src/vendors/dynatrace/edgeconnect/edge-connect-client-secret';
 import { PROVISIONER_SCOPES } from '../../../../src/vendors/dynatrace/edgeconnect/edge-connect-provisioner.lambda';
 import { LocalServer, RecordedRequest, Reply } from '../../../support/local-server';
 
@@ -207,12 +207,17 @@ export class EdgeConnectStandIn {
   }
 }
 
-/** Secrets Manager as a typed fake: the provisioner client, the construct's placeholder target secret. */
-export class FakeSecrets implements SecretsReader, SecretsWriter {
+/**
+ * Secrets Manager as a typed fake: the provisioner client, the construct's placeholder target
+ * secret, and the version before each secret's current one (AWSPREVIOUS), which a write stages.
+ */
+export class FakeSecrets implements ClientSecretStore {
   public readonly values = new Map<string, string>([
     [PROVISIONER_ARN, JSON.stringify({ clientId: PROVISIONER_CLIENT_ID, clientSecret: PROVISIONER_SECRET })],
     [TARGET_ARN, PLACEHOLDER],
   ]);
+  /** The AWSPREVIOUS version of each secret that has one. */
+  public readonly previous = new Map<string, string>();
   public readonly writes: { secretId: string; value: string }[] = [];
   /** Whether each call was handed an AbortSignal. */
   public readonly signals: boolean[] = [];
@@ -229,11 +234,19 @@ export class FakeSecrets implements SecretsReader, SecretsWriter {
     this.signals.push(signal instanceof AbortSignal);
     if (this.failWrite) throw this.failWrite;
     this.writes.push({ secretId, value });
+    const current = this.values.get(secretId);
+    if (current !== undefined) this.previous.set(secretId, current);
     this.values.set(secretId, value);
   }
 
+  public async getPreviousSecretString(secretId: string, signal?: AbortSignal): Promise<string | undefined> {
+    this.signals.push(signal instanceof AbortSignal);
+    if (this.failRead?.secretId === secretId) throw this.failRead.error;
+    return this.previous.get(secretId);
+  }
+
   /** The target secret's fields. */
-  public target(secretId = TARGET_ARN): { clientId?: string; clientSecret?: string; resource?: string } {
+  public target(secretId = TARGET_ARN): { clientId?: string; clientSecret?: string; resource?: string; edgeConnectId?: string } {
     return JSON.parse(this.values.get(secretId) ?? '{}');
   }
 }

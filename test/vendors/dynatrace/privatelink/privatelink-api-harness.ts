@@ -29,13 +29,21 @@ export class Harness {
   public readonly logs: string[] = [];
   public readonly sleeps: number[] = [];
   public token = API_TOKEN;
+  /** Thrown by every read of the token's secret, as the SDK throws it (a secret that is gone or refused). */
+  public secretError?: Error;
+  /** The number of reads of the token's secret. */
+  public secretReads = 0;
   private requestCount = 0;
 
   private constructor(public readonly dynatrace: DynatraceStandIn, public readonly cfn: LocalServer) {}
 
   public deps(requestTimeoutMs = 2_000): Deps {
     const secrets: SecretsReader = {
-      getSecretString: async (id) => (id === SECRET_ARN ? JSON.stringify({ apiToken: this.token }) : undefined),
+      getSecretString: async (id) => {
+        this.secretReads++;
+        if (this.secretError) throw this.secretError;
+        return id === SECRET_ARN ? JSON.stringify({ apiToken: this.token }) : undefined;
+      },
     };
     return { secrets, client: { sleep: async (ms) => { this.sleeps.push(ms); }, random: () => 0.5, retry: { requestTimeoutMs } } };
   }
@@ -81,6 +89,22 @@ export class Harness {
     await this.cfn.stop();
   }
 }
+
+/** An error as the AWS SDK throws it: its class's name, and the service's message. */
+export function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name });
+}
+
+/** How Secrets Manager and KMS refuse a secret that is gone or cannot be decrypted (the SDK's names and messages). */
+export const UNREADABLE_SECRETS: Array<[string, Error]> = [
+  ['deleted', awsError('ResourceNotFoundException', 'Secrets Manager can\'t find the specified secret.')],
+  ['pending deletion', awsError('InvalidRequestException', 'You can\'t perform this operation on the secret because it was marked for deletion.')],
+  ['its KMS key disabled', awsError('DecryptionFailure', 'Secrets Manager can\'t decrypt the protected secret text using the provided KMS key.')],
+  ['its KMS key\'s policy refusing', awsError('AccessDeniedException', 'Access to KMS is not allowed')],
+];
+
+/** A Dynatrace URL whose host never resolves (RFC 6761), as a deleted trial tenant's. */
+export const GONE_URL = `https://${ENV}.invalid`;
 
 export const allowlist = (accounts = ['111111111111'], extra: Record<string, unknown> = {}) => ({ Operation: 'Allowlist', Accounts: accounts, ...extra });
 export const enable = (extra: Record<string, unknown> = {}) => ({ Operation: 'Enable', ...extra });

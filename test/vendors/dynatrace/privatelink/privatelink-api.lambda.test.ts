@@ -102,7 +102,7 @@ describe('Allowlist operation', () => {
   test('an allowlist answer without a values list fails naming the call', async () => {
     h.dynatrace.failures.push({ status: 200, body: { items: [] } });
     const answer = await h.invoke(h.event('Create', allowlist()));
-    expect(answer.Reason).toBe(`GET ${ALLOWLIST} answered HTTP 200 without a "values" list: {"items":[]}`);
+    expect(answer.Reason).toBe(`GET ${ALLOWLIST} answered HTTP 200 with 12 bytes of application/json (a JSON object) without a "values" list`);
   });
 });
 
@@ -184,17 +184,27 @@ describe('Enable operation', () => {
     h.token = READ_ONLY_TOKEN;
     const answer = await h.invoke(h.event('Delete', enable({ DisableOnDelete: 'true' }), { PhysicalResourceId: 'p' }));
     expect(answer.Status).toBe('SUCCESS');
-    expect(answer.Reason).toMatch(/could not disable AWS PrivateLink in Dynatrace environment abc12345: PUT .* HTTP 403.*it stays enabled; disable it by hand/);
+    expect(answer.Reason).toMatch(/could not disable AWS PrivateLink in Dynatrace environment abc12345: the vendor refused the credential \(HTTP 403\).*PUT .* HTTP 403.*PrivateLink stays enabled; disable it by hand/);
     expect(h.dynatrace.enabled).toBe(true);
   });
 });
 
 describe('failures reach CloudFormation with the call, the status and Dynatrace\'s message', () => {
   test('400 with constraint violations', async () => {
-    const answer = await h.invoke(h.event('Create', allowlist(['12345'])));
+    h.dynatrace.failures.push({ status: 200, body: { values: [] } }, {
+      status: 400,
+      body: { error: { code: 400, message: 'Constraints violated.', constraintViolations: [{ path: 'id', message: 'must be a 12-digit AWS account ID', parameterLocation: 'PATH' }] } },
+    });
+    const answer = await h.invoke(h.event('Create', allowlist(['123456789012'])));
     expect(answer.Status).toBe('FAILED');
-    expect(answer.Reason).toMatch(new RegExp(`^PUT ${h.dynatrace.url}${ALLOWLIST}/12345 failed with HTTP 400: Constraints violated\\. \\(id: must be a 12-digit AWS account ID\\)$`));
+    expect(answer.Reason).toMatch(new RegExp(`^PUT ${h.dynatrace.url}${ALLOWLIST}/123456789012 failed with HTTP 400: Constraints violated\\. \\(id: must be a 12-digit AWS account ID\\)$`));
     expect(answer.PhysicalResourceId).toBe('create-failed:req-1');
+  });
+
+  test('an account ID that is not 12 digits is refused before any call is made with it', async () => {
+    const answer = await h.invoke(h.event('Create', allowlist(['12345'])));
+    expect(answer).toMatchObject({ Status: 'FAILED', Reason: 'AWS account ID "12345" is not 12 digits: no allowlist call was made with it' });
+    expect(h.dynatrace.calls).toEqual([`GET ${ALLOWLIST}`]);
   });
 
   test('401: a bad token', async () => {
@@ -268,10 +278,11 @@ describe('failures reach CloudFormation with the call, the status and Dynatrace\
     expect(h.dynatrace.calls).toEqual([`GET ${PL}`, `GET ${PL}`, `PUT ${PL}`]);
   });
 
-  test('a 200 with a malformed body is retried, then fails naming the call and the body', async () => {
+  test('a 200 with a malformed body is retried, then fails naming the call and describing the body (never quoting it)', async () => {
     for (let i = 0; i < 6; i++) h.dynatrace.failures.push({ status: 200, body: '{"enabled": tru', raw: true });
     const answer = await h.invoke(h.event('Create', enable()));
-    expect(answer.Reason).toBe(`GET ${h.dynatrace.url}${PL} failed after 6 attempts: HTTP 200 with a malformed body: "{\\"enabled\\": tru"`);
+    expect(answer.Reason).toBe(`GET ${h.dynatrace.url}${PL} failed after 6 attempts: HTTP 200 with 15 bytes of application/json (not JSON), ` +
+      'not the JSON object expected (a 2xx body is never quoted)');
   });
 
   test('a 200 with a malformed body once is retried and then succeeds', async () => {
@@ -284,7 +295,7 @@ describe('failures reach CloudFormation with the call, the status and Dynatrace\
   test('a well-formed answer without the service name says PrivateLink is not offered', async () => {
     h.dynatrace.failures.push({ status: 200, body: { values: [] } }, { status: 204 }, { status: 200, body: { enabled: false } });
     const answer = await h.invoke(h.event('Create', allowlist()));
-    expect(answer.Reason).toMatch(/^GET \/api\/config\/v1\/aws\/privateLink answered without a vpcEndpointServiceName \(\{"enabled":false\}\): AWS PrivateLink is not available/);
+    expect(answer.Reason).toMatch(/^GET \/api\/config\/v1\/aws\/privateLink answered without a vpcEndpointServiceName \(HTTP 200 with 17 bytes of application\/json \(a JSON object\)\): AWS PrivateLink is not available/);
   });
 
   test('a secret without the token field', async () => {

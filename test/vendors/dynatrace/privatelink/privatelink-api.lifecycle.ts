@@ -63,6 +63,40 @@ export const ALLOWLIST_LIFECYCLE: LifecycleBlock = {
       status: 'FAILED',
       told: 'each attempt times out; the work is cancelled at its deadline and FAILED is sent before the Lambda timeout',
     },
+    {
+      event: 'update rolled back after an in-place update',
+      calls: [`GET ${ALLOWLIST}`, `GET ${PL}`],
+      status: 'SUCCESS',
+      told: 'the Update back to the old accounts finds them all allowlisted and writes nothing, under the same physical ID; an ' +
+        'account the failed update added stays allowlisted (retained by default; with `retainAllowlistOnDelete: false` it is removed)',
+    },
+    {
+      event: 'update rolled back after a replacement',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'the Delete of the new physical ID (the new environment) calls nothing and keeps the accounts allowlisted there ' +
+        '(with removal opted in, it removes them from the new environment only); nothing is sent to the old environment',
+    },
+    {
+      event: 'create cancelled',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'a Delete with a physical ID the handler never gave is a Delete like any other: the create\'s accounts are found by the ' +
+        'environment and accounts in its properties and kept by default; with removal opted in, they are removed',
+    },
+    {
+      event: 'delete when the vendor\'s host does not resolve',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'a retaining delete calls nothing; with removal opted in, ENOTFOUND answers SUCCESS, naming the accounts left allowlisted',
+    },
+    {
+      event: 'delete when the credential secret is deleted, pending deletion, or its key refuses',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'the token is never read on a retaining delete; with removal opted in, the unreadable secret answers SUCCESS, naming ' +
+        'the accounts left allowlisted and why; throttling, 5xx and time-outs still answer FAILED after the bounded retries',
+    },
   ],
 };
 
@@ -110,6 +144,39 @@ export const ENABLE_LIFECYCLE: LifecycleBlock = {
       calls: [`GET ${PL} (retried)`],
       status: 'FAILED',
       told: 'each attempt times out; FAILED before the Lambda timeout',
+    },
+    {
+      event: 'update rolled back after an in-place update',
+      calls: [`GET ${PL}`],
+      status: 'SUCCESS',
+      told: 'the Update back to the old properties finds PrivateLink enabled and writes nothing, under the same physical ID',
+    },
+    {
+      event: 'update rolled back after a replacement',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'the Delete of the new physical ID (the new environment) calls nothing and leaves it enabled (with disabling opted ' +
+        'in, it disables the new environment only); nothing is sent to the old environment',
+    },
+    {
+      event: 'create cancelled',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'a Delete with a physical ID the handler never gave is a Delete like any other, for the environment in its ' +
+        'properties: PrivateLink stays enabled by default; with disabling opted in, it is disabled',
+    },
+    {
+      event: 'delete when the vendor\'s host does not resolve',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'nothing to call by default; with disabling opted in, ENOTFOUND answers SUCCESS and says PrivateLink stays enabled',
+    },
+    {
+      event: 'delete when the credential secret is deleted, pending deletion, or its key refuses',
+      calls: [],
+      status: 'SUCCESS',
+      told: 'the token is never read by default; with disabling opted in, the unreadable secret answers SUCCESS and says ' +
+        'PrivateLink stays enabled and why',
     },
   ],
 };

@@ -75,8 +75,8 @@ class DynatraceTest {
     expected.put("Custom::DynatraceActiveGateToken", 1);
     expected.put("AWS::SecretsManager::Secret", 1);
     expected.put("Custom::PrivateLinkProbe", 1);
-    // The Dynatrace API handler, the AZ filter, the token handler, and the probe's runner and in-VPC function.
-    expected.put("AWS::Lambda::Function", 5);
+    // The Dynatrace API handler, the AZ filter, the token handler, its rotation function, and the probe's runner and in-VPC function.
+    expected.put("AWS::Lambda::Function", 6);
     expected.forEach(template::resourceCountIs);
 
     Map<String, Object> resources = (Map<String, Object>) template.toJSON().get("Resources");
