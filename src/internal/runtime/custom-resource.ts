@@ -65,9 +65,15 @@ export interface RunOptions {
   readonly log?: (line: string) => void;
   /** Waits between attempts to reach the ResponseURL. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /**
+   * A Delete of a failed create (physical ID `create-failed:…`) runs the work too, for handlers
+   * that find what a create made by its name: a create cut off at its deadline, or failed after
+   * the vendor made something, may have left it behind. Without it such a Delete does nothing.
+   */
+  readonly findFailedCreates?: boolean;
 }
 
-/** Physical ID given to a resource whose Create failed; its Delete needs no work. */
+/** Physical ID given to a resource whose Create failed; its Delete needs no work unless `findFailedCreates`. */
 export const CREATE_FAILED_PREFIX = 'create-failed:';
 
 /** Attempts to deliver the answer, each bounded, with pauses of 0.5, 1 and 2 s between them. */
@@ -99,7 +105,8 @@ export async function runCustomResource(
   log(`${event.RequestType} ${event.ResourceType} ${event.LogicalResourceId} (physical ID ${event.PhysicalResourceId ?? 'none yet'})`);
 
   let response: Answer;
-  if (event.RequestType === 'Delete' && event.PhysicalResourceId?.startsWith(CREATE_FAILED_PREFIX)) {
+  const failedCreate = event.RequestType === 'Delete' && event.PhysicalResourceId?.startsWith(CREATE_FAILED_PREFIX) === true;
+  if (failedCreate && !options.findFailedCreates) {
     response = answer(event, 'SUCCESS', 'Nothing to delete: the create had failed', event.PhysicalResourceId);
   } else {
     const controller = new AbortController();
@@ -118,9 +125,17 @@ export async function runCustomResource(
       if (response.Status === 'FAILED') log(`FAILED: ${response.Reason}`);
     } catch (error) {
       const reason = redact(error instanceof Error ? error.message : String(error));
-      log(`FAILED: ${reason}`);
-      const physicalId = event.PhysicalResourceId ?? `${CREATE_FAILED_PREFIX}${event.RequestId}`;
-      response = fitAnswer(event, answer(event, 'FAILED', reason, physicalId));
+      if (failedCreate) {
+        // The search is a courtesy: a create that failed because the vendor was down must not
+        // then strand the rollback on the same outage.
+        const said = `the create had failed, and looking for what it may have left failed too (${reason}): check the vendor by hand`;
+        log(said);
+        response = fitAnswer(event, answer(event, 'SUCCESS', said, event.PhysicalResourceId!));
+      } else {
+        log(`FAILED: ${reason}`);
+        const physicalId = event.PhysicalResourceId ?? `${CREATE_FAILED_PREFIX}${event.RequestId}`;
+        response = fitAnswer(event, answer(event, 'FAILED', reason, physicalId));
+      }
     }
   }
   await sendResponse(event.ResponseURL, response, Math.min(reserveMs, context.getRemainingTimeInMillis()), options);

@@ -238,7 +238,8 @@ function describe(left: readonly Undeleted[]): string {
  * function of a VPC placement relays all of it (see worker-relay.ts).
  */
 export async function handleEvent(event: unknown, context: LambdaContext, deps: TokenDeps, options?: ServeOptions): Promise<WorkerAnswer | void> {
-  return serveCustomResource(event, context, { vendor: (ctx) => activeGateTokenWork(ctx, deps) }, options);
+  // A create cut off after its POST leaves a token named after the resource: its Delete looks it up.
+  return serveCustomResource(event, context, { vendor: (ctx) => activeGateTokenWork(ctx, deps) }, { ...options, findFailedCreates: true });
 }
 
 export async function handler(event: unknown, context: LambdaContext): Promise<WorkerAnswer | string | void> {

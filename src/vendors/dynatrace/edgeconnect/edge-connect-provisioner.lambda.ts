@@ -77,7 +77,9 @@ export async function handler(event: CustomResourceEvent, context: LambdaContext
 
 /** The handler with its clients injected. */
 export async function provision(event: CustomResourceEvent, context: LambdaContext, deps: ProvisionerDeps): Promise<void> {
+  // A create cut off after the vendor made the configuration: its Delete looks it up by name.
   await runCustomResource(event, context, (ctx) => work(ctx, deps), {
+    findFailedCreates: true,
     fetchFn: deps.fetchFn,
     log: deps.log,
     sleep: deps.sleep,

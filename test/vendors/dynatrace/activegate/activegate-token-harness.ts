@@ -41,6 +41,8 @@ export interface InvokeOptions {
   /** What the Lambda context reports as its remaining time when the invocation starts; it counts down. */
   readonly remainingMs?: number;
   readonly reserveMs?: number;
+  /** As the handler's entry sets it (true); false shows what a Delete of a failed create did before. */
+  readonly findFailedCreates?: boolean;
 }
 
 export interface Outcome {
@@ -160,7 +162,13 @@ export class Harness {
     const remainingMs = options.remainingMs ?? 60_000;
     const started = Date.now();
     await runCustomResource(e, { getRemainingTimeInMillis: () => remainingMs - (Date.now() - started) },
-      (ctx) => activeGateTokenWork(ctx, deps), { log: (l) => this.logs.push(l), reserveMs: options.reserveMs, sleep: async () => undefined });
+      (ctx) => activeGateTokenWork(ctx, deps),
+      {
+        log: (l) => this.logs.push(l),
+        reserveMs: options.reserveMs,
+        sleep: async () => undefined,
+        findFailedCreates: options.findFailedCreates ?? true,
+      });
     return {
       calls: this.dynatrace.calls.slice(first),
       elsewhere: this.elsewhere.slice(firstElsewhere),

@@ -308,10 +308,11 @@ describe('delete', () => {
     expect(h.dynatrace.calls).toEqual([`DELETE ${TOKENS}/dt0g02.GONE0001`]);
   });
 
-  test('a create that answered FAILED needs no call, and no API token', async () => {
+  test('a create that answered FAILED: the Delete looks for what it left, and without an API token still succeeds, saying so', async () => {
     h.apiToken = '';
     const result = await h.invoke(h.event('Delete', { PhysicalResourceId: 'create-failed:req-1' }));
-    expect(result).toMatchObject({ Status: 'SUCCESS', Reason: 'Nothing to delete: the create had failed' });
+    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'create-failed:req-1' });
+    expect(result.Reason).toMatch(/^the create had failed, and looking for what it may have left failed too \(.*has no string value\)/);
     expect(h.dynatrace.calls).toEqual([]);
   });
 

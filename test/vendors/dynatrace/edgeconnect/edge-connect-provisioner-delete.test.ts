@@ -44,10 +44,10 @@ describe('EdgeConnect provisioner Delete', () => {
     expect(isEdgeConnectId(id)).toBe(issued);
   });
 
-  test('Delete of a create that failed (create-failed:…) calls nothing and reads no secret', async () => {
+  test('Delete of a create that failed (create-failed:…) looks in the target secret; holding its placeholder, it calls Dynatrace not at all', async () => {
     const { calls, answer } = await h.run(h.event('Delete', { PhysicalResourceId: 'create-failed:req-0' }));
     expect(calls).toEqual([]);
-    expect(h.secrets.signals).toEqual([]);
+    expect(h.secrets.signals.length).toBeGreaterThan(0);
     expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: 'create-failed:req-0' });
   });
 
