@@ -5,8 +5,9 @@
  *   deleting the token the target secret holds, the secret's previous version (AWSPREVIOUS) is
  *   put back when the token it holds is still live at Dynatrace: that is a rolled back
  *   replacement (CloudFormation deletes the new token B and keeps the old A), and the secret must
- *   hold A again. When no earlier token is live, the secret holds a token of this resource only,
- *   and it is the construct's own secret, deleted with it: the token goes. When the secret holds
+ *   hold A again. When no earlier token is live, the token goes, and then the secret is given a
+ *   value that holds no token (it says which token was deleted), so that it never holds a deleted
+ *   token. When the secret holds
  *   another token, the tokens that scheduled rotations made from this one (named `… from <id>]`,
  *   see token-rotation.ts) go with it too.
  * - Any other physical ID: CloudFormation made it up for a create it stopped waiting for
@@ -53,7 +54,7 @@ export async function deleteToken(ctx: WorkContext, deps: TokenDeps, props: Dele
 
 async function deleteById(ctx: WorkContext, deps: TokenDeps, api: DynatraceApi, props: DeleteProps, id: string): Promise<CustomResourceResult> {
   const { listed, rotated } = await rotatedTokens(ctx, deps, api, props, id);
-  const { kept, note: restored } = await keepSecretLive(ctx, deps, api, props, [id, ...rotated], listed);
+  const { kept, note: restored, clear } = await keepSecretLive(ctx, deps, api, props, [id, ...rotated], listed);
   if (kept === id) return { physicalResourceId: id, reason: restored };
   const res = await api.call('DELETE', tokenPath(id), { accept: [404] });
   const notes: string[] = [];
@@ -66,6 +67,7 @@ async function deleteById(ctx: WorkContext, deps: TokenDeps, api: DynatraceApi, 
   }
   if (doomed.length > 0) notes.push(`deleted ActiveGate token ${doomed.join(', ')}, which the scheduled rotation made from ${id}`);
   if (restored) notes.push(restored);
+  if (clear) notes.push(await clearSecret(ctx, deps, props.TargetSecretArn, clear));
   return { physicalResourceId: id, reason: notes.length > 0 ? notes.join('; ') : undefined };
 }
 
@@ -98,16 +100,17 @@ async function deleteCancelled(
   if (mine.length === 0) {
     return { physicalResourceId: physicalId, reason: `nothing to delete: ${notOurs}, and no token named "${name}" exists` };
   }
-  const { kept, note } = await keepSecretLive(ctx, deps, api, props, mine.map((t) => t.id), listed);
+  const { kept, note, clear } = await keepSecretLive(ctx, deps, api, props, mine.map((t) => t.id), listed);
   const doomed = mine.filter((t) => t.id !== kept);
   for (const t of doomed) {
     await api.call('DELETE', tokenPath(t.id), { accept: [404] });
     ctx.log(`deleted ActiveGate token ${t.id} "${name}" (made by a create CloudFormation stopped waiting for)`);
   }
   const deleted = doomed.length > 0 ? `: deleted ActiveGate token ${doomed.map((t) => t.id).join(', ')} named "${name}", which that create made` : '';
+  const cleared = clear ? await clearSecret(ctx, deps, props.TargetSecretArn, clear) : undefined;
   return {
     physicalResourceId: physicalId,
-    reason: joined(`${notOurs} (CloudFormation made it up for a cancelled create)${deleted}`, note),
+    reason: joined(joined(`${notOurs} (CloudFormation made it up for a cancelled create)${deleted}`, note), cleared),
   };
 }
 
@@ -116,6 +119,27 @@ interface SecretCare {
   readonly kept?: string;
   /** What was done to the secret, for the Reason. */
   readonly note?: string;
+  /** The token the secret holds, with no live earlier one: once it is deleted, clearSecret. */
+  readonly clear?: string;
+}
+
+/**
+ * After the token the secret held was deleted, with no live earlier token to put back: the
+ * secret must not go on holding a deleted token (it outlives the token when it is retained, or
+ * when a replacing create was cancelled), so it is given a value that says it holds none. Only
+ * after the delete: a delete that fails (vendor down, token refused) leaves the secret as it was.
+ */
+async function clearSecret(ctx: WorkContext, deps: TokenDeps, secret: string, deletedId: string): Promise<string> {
+  const none = noTokenValue(deletedId);
+  try {
+    await deps.writer.putSecretString(secret, none, ctx.signal);
+  } catch (error) {
+    return `the secret ${secret} still holds the deleted ActiveGate token ${deletedId}: writing a value that holds no token ` +
+      `failed (${messageOf(error)}); put one there by hand`;
+  }
+  const note = `the secret ${secret} holds no ActiveGate token now ("${none}"), instead of the deleted ${deletedId}`;
+  ctx.log(note);
+  return note;
 }
 
 /**
@@ -141,8 +165,8 @@ async function keepSecretLive(
   const previous = await previousToken(ctx, deps.previous, secret);
   const live = previous && !ids.includes(previous.id) && (listed ?? await listTokens(api)).some((t) => t.id === previous.id);
   if (!previous || !live) {
-    ctx.log(`the secret ${secret} holds ActiveGate token ${held.id} and no earlier token of it is live: the secret goes with this resource`);
-    return {};
+    // No live token to put back: once the held token is deleted, the secret is told so (clearSecret).
+    return { clear: held.id };
   }
   try {
     await deps.writer.putSecretString(secret, previous.value, ctx.signal);
@@ -156,6 +180,11 @@ async function keepSecretLive(
   const note = `the secret ${secret} holds ActiveGate token ${previous.id} again (its previous version), instead of ${held.id}`;
   ctx.log(note);
   return { note };
+}
+
+/** What the target secret holds once its token is deleted with nothing live to put back: no credential, said in words. */
+export function noTokenValue(deletedId: string): string {
+  return `no ActiveGate token: ${deletedId} was deleted with its resource`;
 }
 
 function joined(first: string, second: string | undefined): string {

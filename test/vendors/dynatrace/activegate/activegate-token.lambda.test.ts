@@ -297,9 +297,11 @@ describe('delete', () => {
   test('deletes the token', async () => {
     const id = (await h.invoke(h.event('Create'))).PhysicalResourceId;
     const result = await h.invoke(h.event('Delete', { PhysicalResourceId: id }));
-    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id, Reason: 'OK' });
+    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id, Reason: `the secret ${TARGET_SECRET} holds no ActiveGate token now ("no ActiveGate token: ${id} was deleted with its resource"), instead of the deleted ${id}` });
     expect(h.dynatrace.activeGateTokens.size).toBe(0);
     expect(h.logs).toContain(`deleted ActiveGate token ${id}`);
+    // The secret says it holds no token, rather than the deleted one.
+    expect(h.heldId()).toBe('a value that is not an ActiveGate token');
   });
 
   test('a token already gone is fine, and said', async () => {

@@ -50,7 +50,8 @@ export const ACTIVEGATE_TOKEN_LIFECYCLE: LifecycleBlock = {
       event: 'delete',
       calls: [DELETE],
       status: 'SUCCESS',
-      told: 'the token is deleted (when the secret holds it and its previous version holds no live token, the secret goes with the resource)',
+      told: 'the token is deleted; when the secret held it and its previous version holds no live token, the secret is then given a ' +
+        'value that holds no token and says which was deleted, so it never holds a deleted token',
     },
     {
       event: 'delete delivered twice',
@@ -96,8 +97,8 @@ export const ACTIVEGATE_TOKEN_LIFECYCLE: LifecycleBlock = {
       calls: [LIST, DELETE],
       status: 'SUCCESS',
       told: 'the physical ID CloudFormation made up is not a token ID: the tokens with the name the create gave (stack and logical ID) ' +
-        'are looked up and deleted; Reason: which tokens, and that a cancelled create made them. The secret, made by the same deploy, ' +
-        'is deleted by the same rollback',
+        'are looked up and deleted; Reason: which tokens, and that a cancelled create made them. The secret, which held the deleted ' +
+        'token, is then given a value that holds no token (a cancelled replacing create would otherwise leave it holding a dead one)',
     },
     {
       event: 'delete when the vendor\'s host does not resolve',

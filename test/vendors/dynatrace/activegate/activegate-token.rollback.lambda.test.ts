@@ -39,9 +39,10 @@ describe('a rolled back replacement (Delete of the new token, with the new prope
     const [a, b] = await rotated();
     h.dynatrace.activeGateTokens.delete(a);
     const result = await h.invoke(h.event('Delete', { PhysicalResourceId: b }, NEW));
-    expect(result).toMatchObject({ Status: 'SUCCESS', Reason: 'OK' });
+    expect(result).toMatchObject({ Status: 'SUCCESS', Reason: `the secret ${TARGET_SECRET} holds no ActiveGate token now ("no ActiveGate token: ${b} was deleted with its resource"), instead of the deleted ${b}` });
     expect(h.dynatrace.calls).toEqual([`GET ${TOKENS}?pageSize=100`, `DELETE ${TOKENS}/${b}`]);
-    expect(h.logs).toContain(`the secret ${TARGET_SECRET} holds ActiveGate token ${b} and no earlier token of it is live: the secret goes with this resource`);
+    // Neither token is live: the secret says it holds none, rather than holding the deleted B.
+    expect(h.heldId()).toBe('a value that is not an ActiveGate token');
   });
 
   test('when the old token cannot be put back, the new one is kept (the secret holds it), and the Reason says how to delete it later', async () => {
@@ -75,38 +76,36 @@ describe('delete after a successful rotation, then of the stack', () => {
     // The secret holds B, not A: the list tells whether B was made by a scheduled rotation of A (it was not).
     expect(h.dynatrace.calls).toEqual([`GET ${TOKENS}?pageSize=100`, `DELETE ${TOKENS}/${a}`]);
     expect(tokenIds()).toEqual([b]);
-    expect(await h.invoke(h.event('Delete', { PhysicalResourceId: b }, NEW))).toMatchObject({ Status: 'SUCCESS', Reason: 'OK' });
+    expect(await h.invoke(h.event('Delete', { PhysicalResourceId: b }, NEW))).toMatchObject({ Status: 'SUCCESS', Reason: `the secret ${TARGET_SECRET} holds no ActiveGate token now ("no ActiveGate token: ${b} was deleted with its resource"), instead of the deleted ${b}` });
     expect(tokenIds()).toEqual([]);
+    expect(h.heldId()).toBe('a value that is not an ActiveGate token');
   });
 
-  test('a target secret that cannot be decrypted does not stop the delete (nobody can read it)', async () => {
+  /** Creates a token, then deletes it while reading the target secret throws `error`. */
+  async function deleteWhileTargetReadFails(error: Error): Promise<{ id: string; result: any }> {
     const id = (await h.invoke(h.event('Create'))).PhysicalResourceId;
     const d = h.deps();
     const result = await h.invoke(h.event('Delete', { PhysicalResourceId: id }), {
       ...d,
       secrets: {
         getSecretString: async (secretId) => {
-          if (secretId === TARGET_SECRET) throw sdkError('DecryptionFailure', 'Secrets Manager can\'t decrypt the protected secret text using the provided KMS key.');
+          if (secretId === TARGET_SECRET) throw error;
           return d.secrets.getSecretString(secretId);
         },
       },
     });
+    return { id, result };
+  }
+
+  test('a target secret that cannot be decrypted does not stop the delete (nobody can read it)', async () => {
+    const { result } = await deleteWhileTargetReadFails(
+      sdkError('DecryptionFailure', 'Secrets Manager can\'t decrypt the protected secret text using the provided KMS key.'));
     expect(result).toMatchObject({ Status: 'SUCCESS', Reason: 'OK' });
     expect(tokenIds()).toEqual([]);
   });
 
   test('a target secret read that is throttled fails the delete', async () => {
-    const id = (await h.invoke(h.event('Create'))).PhysicalResourceId;
-    const d = h.deps();
-    const result = await h.invoke(h.event('Delete', { PhysicalResourceId: id }), {
-      ...d,
-      secrets: {
-        getSecretString: async (secretId) => {
-          if (secretId === TARGET_SECRET) throw sdkError('ThrottlingException', 'Rate exceeded');
-          return d.secrets.getSecretString(secretId);
-        },
-      },
-    });
+    const { id, result } = await deleteWhileTargetReadFails(sdkError('ThrottlingException', 'Rate exceeded'));
     expect(result).toMatchObject({ Status: 'FAILED', PhysicalResourceId: id });
     expect(result.Reason).toBe(`could not read the secret ${TARGET_SECRET} to learn which ActiveGate token it holds: Rate exceeded`);
     expect(tokenIds()).toEqual([id]);
@@ -193,5 +192,29 @@ describe('IDs from Dynatrace are checked before use', () => {
     expect(result.Reason).not.toContain(odd);
     expect(h.dynatrace.calls).toEqual([`GET ${TOKENS}?pageSize=100`]);
     expect(h.stored.has(TARGET_SECRET)).toBe(false);
+  });
+});
+
+describe('the secret after its token is deleted with nothing live to put back', () => {
+  test('it is told it holds no token only after the delete succeeded: Dynatrace down leaves it holding the live token', async () => {
+    const id = (await h.invoke(h.event('Create'))).PhysicalResourceId;
+    for (let i = 0; i < 10; i++) h.dynatrace.failures.push({ status: 503, body: { error: { code: 503, message: 'Service unavailable' } } });
+    const result = await h.invoke(h.event('Delete', { PhysicalResourceId: id }));
+    expect(result.Status).toBe('FAILED');
+    expect(h.heldId()).toBe(id);
+    expect(tokenIds()).toEqual([id]);
+  });
+
+  test('when that write fails, the Reason says the secret still holds the deleted token', async () => {
+    const id = (await h.invoke(h.event('Create'))).PhysicalResourceId;
+    const d = h.deps();
+    const result = await h.invoke(h.event('Delete', { PhysicalResourceId: id }), {
+      ...d,
+      writer: { putSecretString: async () => { throw sdkError('ThrottlingException', 'Rate exceeded'); } },
+    });
+    expect(result).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: id });
+    expect(result.Reason).toBe(`the secret ${TARGET_SECRET} still holds the deleted ActiveGate token ${id}: writing a value that holds no token ` +
+      'failed (Rate exceeded); put one there by hand');
+    expect(tokenIds()).toEqual([]);
   });
 });

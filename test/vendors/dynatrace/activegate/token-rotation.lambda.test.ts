@@ -111,8 +111,9 @@ describe('a scheduled rotation, end to end', () => {
     expect(tokenIds()).toEqual([a, b, c]);
     const deleted = await h.invoke(h.event('Delete', { PhysicalResourceId: a }));
     expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: a });
-    expect(deleted.Reason).toBe(`deleted ActiveGate token ${b}, ${c}, which the scheduled rotation made from ${a}`);
+    expect(deleted.Reason).toBe(`deleted ActiveGate token ${b}, ${c}, which the scheduled rotation made from ${a}; ` + `the secret ${TARGET_SECRET} holds no ActiveGate token now ("no ActiveGate token: ${c} was deleted with its resource"), instead of the deleted ${c}`);
     expect(tokenIds()).toEqual([]);
+    expect(h.heldId()).toBe('a value that is not an ActiveGate token');
   });
 
   test('a rotation of another resource of the same stack is not this resource\'s: its stack delete leaves it', async () => {

@@ -182,11 +182,15 @@ describe(`${BLOCK.resource} lifecycle`, () => {
     expect(answer.Reason).toMatch(reasons[name]);
     expect(elapsedMs).toBeLessThan(remainingMs);
     h.expectNoSecretLeaks();
+    // After every row: the target secret holds a client that exists at the stand-in, or its
+    // placeholder (no client): never the secret of a client that was deleted.
+    const { held, text } = h.credentials();
+    console.log(`${BLOCK.resource}, ${name}: ${text}`);
+    expect([name, held === 'pending' || h.api.clients.has(held)]).toEqual([name, true]);
     const credentials = credentialRows[name];
     if (credentials) {
       const end = h.credentials();
-      // The "must show" of issue 20: which client the secret holds at the end, and which exist.
-      console.log(`${BLOCK.resource}, ${name}: ${end.text}`);
+      // The "must show" of issue 20: which client the secret holds at the end, and which exist (printed above).
       expect(end.held).toMatch(credentials.held);
       expect(end.live).toHaveLength(credentials.live);
       // Whatever client the secret holds exists; with none left, the secret is back to its placeholder.
