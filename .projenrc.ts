@@ -148,6 +148,8 @@ const bench = project.addTask('bench', {
   description: 'Run the benchmarks in bench/ and print their figures',
 });
 bench.spawn(project.bundler.bundleTask);
+// Issue 21: stacks, waves, resources, functions and custom resources of 1, 50 and 125 spokes, and their synth time.
+bench.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register bench/spoke-layout.ts');
 bench.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register bench/synth-spokes.ts');
 bench.exec('ts-node --project tsconfig.dev.json -r tsconfig-paths/register bench/reference-app.ts');
 bench.exec('ts-node --project tsconfig.dev.json bench/handlers.ts');

@@ -1,17 +1,18 @@
 /**
  * Per-spoke cost: the reference app (bench/library-reference-app.js) and the same
- * infrastructure in aws-cdk-lib alone (bench/raw-reference-app.js) with 1, 10, 50 and 90 spoke
+ * infrastructure in aws-cdk-lib alone (bench/raw-reference-app.js) with 1, 10, 50 and 125 spoke
  * VPCs, each run a whole `cdk synth` app process, all eight commands alternated in every round.
- * Stops after the warm-up round unless both apps have the same resources in every stack
- * (bench/resource-parity.ts). Prints the medians and the least-squares slope in ms per spoke for
- * each. Measures; never fails on time. Run: npx projen bench (after `npx projen compile`).
+ * Stops after the warm-up round unless both apps have the same resource types and counts over
+ * the whole app (bench/resource-parity.ts). Prints the medians and the least-squares slope in
+ * ms per spoke for each. Measures; never fails on time.
+ * Run: npx projen bench (after `npx projen compile`).
  */
 import { assertParity, SPOKE_COUNTS, stackSummary } from './resource-parity';
 import { alternate, leastSquares, machine, runCount, Timing } from './whole-process';
 
-// Each spoke has stacks of its own and adds two resources to the Spokes stack (6 + 2 per spoke),
-// so CloudFormation's 500 resources per stack no longer bound the count; SpokePeering's limit of
-// 125 peering connections per hub VPC (the AWS quota's maximum) does. 90 spokes: 182 stacks.
+// Each spoke adds resources to its group's stacks, which go on in another pair before
+// CloudFormation's 500 resources per stack, so those no longer bound the count; SpokePeering's
+// limit of 125 peering connections per hub VPC (the AWS quota's maximum) does. 125 spokes: 6 stacks.
 const SIZES = SPOKE_COUNTS;
 const RUNS = runCount(7);
 
@@ -33,7 +34,7 @@ function main(): void {
   console.log('process with CDK_OUTDIR set, i.e. what `cdk synth` runs. Denominator of "× raw": the same infrastructure');
   console.log('written with aws-cdk-lib alone (bench/raw-reference-app.js) with as many spokes.');
   console.log(`machine: ${machine()}; median of ${RUNS} runs, all ${timings.length} commands alternated in each round, after one warm-up round\n`);
-  console.log('| spokes | library wall ms | raw wall ms | × raw | library CPU ms | raw CPU ms | × raw (CPU) | resources per stack (both apps) |');
+  console.log('| spokes | library wall ms | raw wall ms | × raw | library CPU ms | raw CPU ms | × raw (CPU) | library resources per stack |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
   SIZES.forEach((n, i) => {
     const l = library[i];

@@ -1,11 +1,13 @@
 /**
  * The main job: synthesizes every app in examples/ into examples/cdk.out/<example>/ with no
- * AWS credentials, and prints per stack the resource types and counts it creates and its outputs.
+ * AWS credentials, and prints its deploy waves with each stack's resources, functions and custom
+ * resources, then per stack the resource types and counts it creates and its outputs.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import type { App, AppProps } from 'aws-cdk-lib';
 import { examplePasses } from './cdk-init-flags';
+import { describeDeploy } from './deploy-waves';
 
 const examplesDir = path.join(__dirname, '..', 'examples');
 const outRoot = path.join(examplesDir, 'cdk.out');
@@ -31,6 +33,7 @@ function main(): void {
     console.log(`\n## ${name}  (${path.relative(process.cwd(), outdir)})`);
     const stacks = deployOrder(assembly.stacks);
     if (stacks.length > 1) console.log(`deploy order (cdk deploy --all): ${stacks.map((s) => s.stackName).join(' → ')}`);
+    for (const line of describeDeploy(assembly.stacks)) console.log(line);
     for (const stack of stacks) {
       const template = stack.template as { Resources?: Record<string, { Type: string }>; Outputs?: Record<string, { Description?: string }> };
       const resources = Object.values(template.Resources ?? {});

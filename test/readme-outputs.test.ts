@@ -13,8 +13,10 @@
  * An output named `<Name>` exists when an app synthesizes a CfnOutput with construct ID
  * `<Name>` whose logical ID is its owner's construct ID followed by `<Name>` (the README's rule),
  * in its stack's template; for a table row the owner must also be that construct.
- * A quoted stack name with placeholders (`<hub stack>-<construct path>`) must give the name of
- * every stack of its kind (hub side, or `-Probe`) that a spoke in another region created.
+ * A quoted stack name with placeholders (`<hub stack>-<spoke stack>-HubSide`) must give the name
+ * of every stack of its kind (hub side, `-HubSide`, or spoke DNS, `-SpokeDns`) that spokes in
+ * another region created, and one without them (`Hub-Tokyo-HubSide`) the name of one of them; a
+ * name of the stacks of before (`<hub stack>-<construct path>`, `<hubSideStack>-Probe`) is wrong.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -40,7 +42,7 @@ function tmpApp(name: string): App {
 
 /**
  * What no example has: a `DynatracePrivateLink` under a construct `Network`, with probe outputs
- * and spokes in another region (peering and transit gateway) and in its own stack, a
+ * and spokes in another region (peering and transit gateway, both in the stack Tokyo) and in its own stack, a
  * `MonteCarloPrivateLink` with probe outputs, an ActiveGate token and a probe with outputs.
  */
 function ownApp(): App {
@@ -61,6 +63,8 @@ function ownApp(): App {
   dynatrace.addSpokeVpcThroughTransitGateway('Osaka', vpc(tokyo, 'TgwVpc', '10.2.0.0/16'), {
     transitGatewayId: 'tgw-0123456789abcdef0', spokeTransitGatewayId: 'tgw-0fedcba9876543210',
   });
+  // A spoke stack named as in the benchmark's reference app (Hub and Spokes), whose stacks the README's Benchmarks name.
+  dynatrace.addSpokeVpc('Bench', vpc(new Stack(app, 'Spokes', { env: env('ap-northeast-1') }), 'BenchVpc', '10.7.0.0/16'));
   dynatrace.addSpokeVpc('Local', vpc(hub, 'LocalVpc', '10.3.0.0/16'));
   dynatrace.addSpokeVpcThroughTransitGateway('LocalTgw', vpc(hub, 'LocalTgwVpc', '10.4.0.0/16'), {
     transitGatewayId: 'tgw-0123456789abcdef0',
@@ -87,12 +91,14 @@ const examples = fs.readdirSync(examplesDir).filter((name) => fs.existsSync(path
 let outputs: AppOutput[];
 let own: AppOutput[];
 let stacks: CreatedStack[];
+let ownStacks: CreatedStack[];
 beforeAll(() => {
   const apps = examples.map((name) => [name, loadExample(name)({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), `readme-outputs-${name}-`)) })] as const);
   outputs = apps.flatMap(([name, app]) => outputsOf(name, app));
   const mine = ownApp();
   own = outputsOf('own', mine);
-  stacks = [...apps.flatMap(([, app]) => createdStacks(app)), ...createdStacks(mine)];
+  ownStacks = createdStacks(mine);
+  stacks = [...apps.flatMap(([, app]) => createdStacks(app)), ...ownStacks];
 }, 180_000);
 
 describe('the output check itself', () => {
@@ -228,38 +234,68 @@ describe('API.md stack outputs', () => {
 });
 
 describe('the stacks the constructs create', () => {
-  test('the check fills each placeholder and refuses a name that is wrong for one created stack', () => {
-    const nested: CreatedStack = {
-      kind: 'hub side',
-      name: 'Hub-Network-Dynatrace-Sydney',
-      hubStack: 'Hub',
-      hubSideStack: 'Hub-Network-Dynatrace-Sydney',
-      constructPath: 'Network-Dynatrace-Sydney',
-      id: 'Sydney',
-      parentId: 'Dynatrace',
-    };
-    const probe: CreatedStack = { ...nested, kind: 'probe', name: 'Hub-Network-Dynatrace-Sydney-Probe' };
-    const sample = 'named `<hub stack>-<this\nconstruct\'s ID>-<id>`; `cdk destroy <hub stack>-<construct path>` and `<hubSideStack>-Probe`; `<hub stack>-<spoke>`';
-    const names = mentionedStackNames(sample, 'API.md');
-    expect(names.map((m) => [m.line, m.text])).toEqual([
-      [1, '<hub stack>-<this construct\'s ID>-<id>'],
-      [2, '<hub stack>-<construct path>'],
-      [2, '<hubSideStack>-Probe'],
-      [2, '<hub stack>-<spoke>'],
+  const sample = [
+    'named `<hub stack>-<spoke stack>-HubSide` and',
+    '`<hub stack>-<spoke',
+    'stack>-SpokeDns`; `cdk destroy <hub stack>-<construct path>` and `<hubSideStack>-Probe`,',
+    '`<hub stack>-<spoke>-HubSide`; `Hub-Tokyo-SpokeDns` but `Hub-Osaka-HubSide`; `<spoke stack>-<hub stack>-HubSide`;',
+    '`Hub-Dynatrace-Spoke<i>-Probe`, `cdk deploy --all` and `hubSideStack`',
+  ].join('\n');
+  const tokyo: CreatedStack[] = [
+    { kind: 'hub side', name: 'Hub-Tokyo-HubSide', hubStack: 'Hub', spokeStack: 'Tokyo' },
+    { kind: 'spoke DNS', name: 'Hub-Tokyo-SpokeDns', hubStack: 'Hub', spokeStack: 'Tokyo' },
+  ];
+
+  test('the check finds quoted stack names, with and without placeholders, and their lines', () => {
+    expect(mentionedStackNames(sample, 'API.md').map((m) => [m.line, m.text])).toEqual([
+      [1, '<hub stack>-<spoke stack>-HubSide'],
+      [2, '<hub stack>-<spoke stack>-SpokeDns'],
+      [3, '<hub stack>-<construct path>'],
+      [3, '<hubSideStack>-Probe'],
+      [4, '<hub stack>-<spoke>-HubSide'],
+      [4, 'Hub-Tokyo-SpokeDns'],
+      [4, 'Hub-Osaka-HubSide'],
+      [4, '<spoke stack>-<hub stack>-HubSide'],
+      [5, 'Hub-Dynatrace-Spoke<i>-Probe'],
     ]);
-    expect(names.map((m) => wrongStackName(m, [nested, probe]))).toEqual([
-      'API.md line 1: the stack name `<hub stack>-<this construct\'s ID>-<id>` gives Hub-Dynatrace-Sydney for Hub-Network-Dynatrace-Sydney',
-      undefined,
-      undefined,
-      'API.md line 2: the stack name `<hub stack>-<spoke>` has placeholders the test does not know: <spoke>',
-    ]);
-    expect(wrongStackName(names[2], [nested])).toBe('API.md line 2: the stack name `<hubSideStack>-Probe` describes no probe stack of the apps');
   });
 
-  test('the apps have created stacks of both kinds, the nested construct\'s among them', () => {
+  test('the check fills each placeholder, accepts the right names and reports the old-style and wrong ones', () => {
+    const names = mentionedStackNames(sample, 'API.md');
+    const gone = '(for spokes in another region they create `<hub stack>-<spoke stack>-HubSide` and `<hub stack>-<spoke stack>-SpokeDns`)';
+    expect(names.map((m) => wrongStackName(m, tokyo))).toEqual([
+      undefined,
+      undefined,
+      `API.md line 3: the stack name \`<hub stack>-<construct path>\` is of a kind of stack the constructs no longer create ${gone}`,
+      `API.md line 3: the stack name \`<hubSideStack>-Probe\` is of a kind of stack the constructs no longer create ${gone}`,
+      'API.md line 4: the stack name `<hub stack>-<spoke>-HubSide` has placeholders the test does not know: <spoke>',
+      undefined,
+      'API.md line 4: the stack name `Hub-Osaka-HubSide` is the name of no hub side stack of the apps',
+      'API.md line 4: the stack name `<spoke stack>-<hub stack>-HubSide` gives Tokyo-Hub-HubSide for Hub-Tokyo-HubSide',
+      `API.md line 5: the stack name \`Hub-Dynatrace-Spoke<i>-Probe\` is of a kind of stack the constructs no longer create ${gone}`,
+    ]);
+    // a right name is wrong for a stack the construct named otherwise (as the old per-spoke stacks were)
+    const old: CreatedStack = { kind: 'hub side', name: 'Hub-Network-Dynatrace-Sydney', hubStack: 'Hub', spokeStack: 'Tokyo' };
+    expect(wrongStackName(names[0], [...tokyo, old])).toBe(
+      'API.md line 1: the stack name `<hub stack>-<spoke stack>-HubSide` gives Hub-Tokyo-HubSide for Hub-Network-Dynatrace-Sydney');
+    expect(wrongStackName(names[1], tokyo.slice(0, 1))).toBe(
+      'API.md line 2: the stack name `<hub stack>-<spoke stack>-SpokeDns` describes no spoke DNS stack of the apps');
+  });
+
+  test('a document quoting an old-style stack name fails the check', () => {
+    const doc = 'A spoke in another region gets its probe in `<hubSideStack>-Probe`, after `<hub stack>-<construct path>`.';
+    expect(mentionedStackNames(doc, 'README.md').map((m) => wrongStackName(m, stacks)).filter((m) => m !== undefined)).toHaveLength(2);
+  });
+
+  test('the apps have created stacks of both kinds; the own app\'s two spokes in Tokyo share one pair, its spoke in Spokes has its own', () => {
     expect(stacks.filter((s) => s.kind === 'hub side').length).toBeGreaterThanOrEqual(3);
-    expect(stacks.filter((s) => s.kind === 'probe').length).toBeGreaterThanOrEqual(3);
-    expect(stacks.map((s) => s.name)).toContain('Hub-Network-Dynatrace-Sydney');
+    expect(stacks.filter((s) => s.kind === 'spoke DNS').length).toBeGreaterThanOrEqual(3);
+    expect(ownStacks).toEqual([
+      { kind: 'hub side', name: 'Hub-Tokyo-HubSide', hubStack: 'Hub', spokeStack: 'Tokyo' },
+      { kind: 'spoke DNS', name: 'Hub-Tokyo-SpokeDns', hubStack: 'Hub', spokeStack: 'Tokyo' },
+      { kind: 'hub side', name: 'Hub-Spokes-HubSide', hubStack: 'Hub', spokeStack: 'Spokes' },
+      { kind: 'spoke DNS', name: 'Hub-Spokes-SpokeDns', hubStack: 'Hub', spokeStack: 'Spokes' },
+    ]);
   });
 
   test.each([['README.md', () => readme], ['API.md', () => api]])('every stack name %s quotes is the name the construct gives', (file, text) => {

@@ -5,10 +5,12 @@
  *
  * Shows: in Sydney, the endpoint and a private hosted zone for the vendor hostname. In Tokyo,
  * an inter-region peering connection from the existing Tokyo VPC to the hub (PeerRegion
- * Sydney) and routes to Sydney in every route table of that VPC. In PrivateLinkSydney-Tokyo
- * (a Sydney stack that `SpokePeering` creates), routes to Tokyo in every Sydney route table, 443
- * opened to the Tokyo CIDR, and then a private zone of Tokyo's own for the vendor hostname.
- * `cdk deploy --all` orders them: PrivateLinkSydney, PrivateLinkTokyo, PrivateLinkSydney-Tokyo.
+ * Sydney) and routes to Sydney in every route table of that VPC. In
+ * PrivateLinkSydney-PrivateLinkTokyo-HubSide (a Sydney stack `SpokePeering` creates for the spokes
+ * of the Tokyo stack), routes to Tokyo in every Sydney route table and 443 opened to the Tokyo
+ * CIDR; then in PrivateLinkSydney-PrivateLinkTokyo-SpokeDns (Tokyo), a private zone of Tokyo's own
+ * for the vendor hostname. `cdk deploy --all` orders them: PrivateLinkSydney, PrivateLinkTokyo,
+ * PrivateLinkSydney-PrivateLinkTokyo-HubSide, PrivateLinkSydney-PrivateLinkTokyo-SpokeDns.
  * A spoke VPC created in the app works the same way (see examples/dynatrace-hub-and-spokes).
  *
  * Replace before deploying:

@@ -4,14 +4,21 @@
  * Singapore (ap-southeast-1), joined over inter-region peering. No literal IDs, one `cdk deploy --all`.
  *
  * Shows: `DynatracePrivateLink.addSpokeVpc` with VPCs of other stacks of the same app, and the
- * guide's order per spoke: peering, routes on both sides, then DNS. The stacks deploy as
- * 1. DynatraceHub (Sydney): the hub VPC, allowlist, endpoint, the hub's DNS override, enable;
+ * guide's order per spoke: peering, routes on both sides, then DNS. The construct groups the
+ * spokes by stack: per spoke stack, one stack in the hub's region and one in the spoke's, shared
+ * by every spoke of that stack. `cdk deploy --all` deploys them as
+ * 1. DynatraceHub (Sydney): the hub VPC, allowlist, endpoint, the hub's DNS override, enable,
+ *    and the hub's probe;
  * 2. DynatraceTokyo and DynatraceSingapore: each spoke VPC, the peering it requests to the hub,
  *    and its routes to the hub;
- * 3. DynatraceHub-Dynatrace-Tokyo and DynatraceHub-Dynatrace-Singapore (Sydney, created by the
- *    construct): the hub's routes to the spoke, 443 opened on the endpoint to the spoke's CIDR
- *    block, then the spoke's own private zone for {env}.live.dynatrace.com.
- * A spoke whose stack fails never gets step 3, so its hosts keep resolving Dynatrace publicly.
+ * 3. DynatraceHub-DynatraceTokyo-HubSide and DynatraceHub-DynatraceSingapore-HubSide (Sydney,
+ *    created by the construct): the hub's routes to the spoke and 443 opened on the endpoint to
+ *    the spoke's CIDR block;
+ * 4. DynatraceHub-DynatraceTokyo-SpokeDns (Tokyo) and DynatraceHub-DynatraceSingapore-SpokeDns
+ *    (Singapore), created by the construct: the spoke's own private zone for
+ *    {env}.live.dynatrace.com, then the probe of the stack's spokes, whose deploy-time check
+ *    runs after the zone.
+ * A spoke whose stack fails never gets steps 3 and 4, so its hosts keep resolving Dynatrace publicly.
  *
  * Replace before deploying: ACCOUNT, ENVIRONMENT_ID, API_TOKEN_SECRET (see examples/dynatrace-same-region).
  */

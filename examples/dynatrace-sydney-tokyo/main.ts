@@ -1,13 +1,17 @@
 /**
  * Dynatrace in Sydney (ap-southeast-2) with monitored hosts in an existing Tokyo
- * (ap-northeast-1) VPC: the scenario of Dynatrace's guide, as one app with one stack per region.
+ * (ap-northeast-1) VPC: the scenario of Dynatrace's guide, as one app with a stack of yours per
+ * region and two stacks that `addSpokeVpc` creates.
  *
- * Shows: in Sydney, the whole Dynatrace PrivateLink set-up (allowlist, endpoint in supported
- * AZs, DNS override, enable). In Tokyo, an inter-region peering connection from the existing
- * Tokyo VPC to the hub and routes back to Sydney. In DynatraceSydney-Dynatrace-Tokyo (a Sydney
- * stack that `addSpokeVpc` creates), routes to Tokyo, 443 opened to the Tokyo CIDR, and then
- * a private zone of Tokyo's own for {env}.live.dynatrace.com. Hosts in Tokyo resolve it to the
- * Sydney endpoint. For spoke VPCs created in the same app, see examples/dynatrace-hub-and-spokes.
+ * Shows: in Sydney (DynatraceSydney), the whole Dynatrace PrivateLink set-up (allowlist, endpoint
+ * in supported AZs, DNS override, enable). In Tokyo (DynatraceTokyo), an inter-region peering
+ * connection from the existing Tokyo VPC to the hub and routes back to Sydney. Then, created by
+ * `addSpokeVpc` for the spokes in DynatraceTokyo: in DynatraceSydney-DynatraceTokyo-HubSide
+ * (Sydney), routes to Tokyo and 443 opened to the Tokyo CIDR; after it, in
+ * DynatraceSydney-DynatraceTokyo-SpokeDns (Tokyo), a private zone of Tokyo's own for
+ * {env}.live.dynatrace.com and a probe whose deploy-time check runs after the zone.
+ * `cdk deploy --all` deploys them in that order. Hosts in Tokyo resolve the name to the Sydney
+ * endpoint. For spoke VPCs created in the same app, see examples/dynatrace-hub-and-spokes.
  *
  * Replace before deploying:
  * - ACCOUNT, ENVIRONMENT_ID, API_TOKEN_SECRET (see examples/dynatrace-same-region).

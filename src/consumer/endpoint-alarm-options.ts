@@ -18,9 +18,10 @@ export interface PrivateLinkEndpointAlarmOptions {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * How many consecutive one-minute periods must breach before an alarm goes off.
+   * How many consecutive one-minute periods must breach before an alarm goes off. The default
+   * is that of AWS's recommended alarm on `PacketsDropped`.
    *
-   * @default 5 (AWS's recommended alarm on `PacketsDropped`)
+   * @default 5
    */
   readonly evaluationPeriods?: number;
 

@@ -1,10 +1,12 @@
-import { Duration, Resource, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, Duration, Resource, Stack, Token } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import type { Construct } from 'constructs';
 import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
+import { followDefinition } from '../internal/definition-fingerprint';
 import { isRfc1123Label, isZoneName } from '../internal/dns-names';
 import { invalid, isLiteral, show } from '../internal/validation';
+import { readWeakly } from '../internal/weak-reference';
 
 /** A private hosted zone can be associated with at most this many VPCs. */
 const MAX_VPCS = 300;
@@ -57,8 +59,30 @@ export class DnsTarget {
    */
   public _readFrom(scope: Construct): { dnsName: string; hostedZoneId: string } {
     const publisher = this.endpoint as Partial<DnsPublisher> | undefined;
-    if (publisher?._publishDns && Stack.of(this.endpoint!) !== Stack.of(scope)) return publisher._publishDns();
-    return { dnsName: this.dnsName, hostedZoneId: this.hostedZoneId };
+    if (!publisher?._publishDns || Stack.of(this.endpoint!) === Stack.of(scope)) {
+      return { dnsName: this.dnsName, hostedZoneId: this.hostedZoneId };
+    }
+    // Weakly, so that no export of the endpoint's stack blocks replacing the endpoint; the
+    // records follow its definition (see _followIn), so a replacement updates them.
+    const published = publisher._publishDns();
+    return {
+      dnsName: readWeakly(published.dnsName),
+      hostedZoneId: readWeakly(published.hostedZoneId),
+    };
+  }
+
+  /**
+   * Makes the records in `scope` (of another stack than the endpoint) change whenever the
+   * endpoint's definition does, so that \`cdk deploy\` updates them after the endpoint is replaced.
+   *
+   * @internal
+   */
+  public _followIn(scope: Construct): void {
+    const producer = this.endpoint?.node.defaultChild;
+    if (!producer || !CfnResource.isCfnResource(producer) || Stack.of(producer) === Stack.of(scope)) return;
+    for (const c of scope.node.findAll()) {
+      if (CfnResource.isCfnResource(c) && c.cfnResourceType === 'AWS::Route53::RecordSet') followDefinition(c, producer);
+    }
   }
 }
 
@@ -189,6 +213,7 @@ export class PrivateDnsOverride extends Resource {
       });
       names.push(`${record}.${zoneName}`);
     }
+    props.target._followIn(this);
     this.overriddenNames = names;
   }
 

@@ -1,20 +1,23 @@
 /*
  * Where a spoke's resources go and what comes after its routes, shared by SpokePeering and
- * TransitGatewaySpoke: the stacks (spoke's own, a hub-region stack for a spoke in another region,
- * a probe stack in the spoke's region), the endpoint's rule for the spoke's CIDR block, the spoke's
- * own DNS zones (after every route), and its probe.
+ * TransitGatewaySpoke: the stacks (the spoke's own; for a spoke in another region, its group's
+ * pair of stacks, see spoke-groups.ts), the endpoint's rule for the spoke's CIDR block, the
+ * spoke's own DNS zones (after every route), and the probe its group shares.
  */
-import { Annotations, Names, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, CfnResource, Names, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IDependable } from 'constructs';
 import type { PrivateDnsOverride } from './private-dns-override';
 import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
+import { groupStacks, resourceCount, spokeScopeId, SpokeGroupStacks } from './spoke-groups';
 import { cidrsOverlap } from '../internal/addresses';
 import { stateOf } from '../internal/construct-state';
+import { definitionFingerprint } from '../internal/definition-fingerprint';
 import { boundCrossRegionReferences } from '../internal/service-timeouts';
 import { literalCidr } from '../internal/subnets';
 import { invalid, isLiteral } from '../internal/validation';
-import { linkProbe } from '../probe/link-probe';
+import { readWeakly } from '../internal/weak-reference';
+import { spokeProbe } from '../probe/link-probe';
 import type { PrivateLinkProbe } from '../probe/privatelink-probe';
 import type { LinkProbeOptions } from '../probe/privatelink-probe-props';
 
@@ -37,9 +40,14 @@ export interface SpokeLayout {
   readonly interRegion: boolean;
   /** The spoke's side: the construct itself in the hub's stack, else a scope in the spoke's stack. */
   readonly spokeSide: Construct;
-  /** The hub side: the construct itself, the spoke's scope (same region), or the hub-side stack. */
+  /** The hub side: the construct itself, the spoke's scope (same region), or a scope in the group's hub-side stack. */
   readonly hubSide: Construct;
   readonly hubSideStack: Stack;
+  /** Where the spoke's DNS zones and probe go: `hubSide` in the hub's region, else a scope in the group's DNS stack. */
+  readonly dnsSide: Construct;
+  readonly dnsStack: Stack;
+  /** The group's pair of stacks (a spoke in another region), and their resources before this spoke. */
+  readonly group?: { readonly stacks: SpokeGroupStacks; readonly before: number[] };
   readonly hubCidr: string;
   readonly spokeCidr: string;
   readonly spokeName: string;
@@ -86,17 +94,13 @@ export function layOutSpoke(self: Construct, kind: string, props: SpokeInput, ro
     boundCrossRegionReferences(spokeStack);
   }
   const spokeSide = sameStack ? self : new Construct(spokeStack, `SpokeRoutes${Names.uniqueId(self)}`);
-  const hubSideStack = sameStack || !interRegion ? spokeStack : createHubSideStack(self, hubStack, spokeName);
-  if (interRegion) boundCrossRegionReferences(hubSideStack);
-  return {
+  const common = {
     hubVpc,
     hubStack,
     spokeStack,
     sameStack,
     interRegion,
     spokeSide,
-    hubSide: hubSideStack === spokeStack ? spokeSide : hubSideStack,
-    hubSideStack,
     hubCidr: hubLiteral ?? hubVpc.vpcCidrBlock,
     spokeCidr: spokeLiteral ?? props.spokeVpc.vpcCidrBlock,
     spokeName,
@@ -104,6 +108,30 @@ export function layOutSpoke(self: Construct, kind: string, props: SpokeInput, ro
     spokeRouteTables,
     spokeNumber: joined.length,
   };
+  if (!interRegion) {
+    const stack = Stack.of(spokeSide);
+    return { ...common, hubSide: spokeSide, hubSideStack: stack, dnsSide: spokeSide, dnsStack: stack };
+  }
+  const stacks = groupStacks(hubStack, spokeStack);
+  const hubSide = new Construct(stacks.hubSide, spokeScopeId(stacks.hubSide, self, hubStack));
+  const dnsSide = new Construct(stacks.dns, spokeScopeId(stacks.dns, self, hubStack));
+  return {
+    ...common,
+    hubSide,
+    hubSideStack: stacks.hubSide,
+    dnsSide,
+    dnsStack: stacks.dns,
+    group: { stacks, before: [resourceCount(stacks.hubSide), resourceCount(stacks.dns)] },
+  };
+}
+
+/**
+ * A value of the hub's or the spoke's stack as a stack of the spoke reads it: weakly
+ * (Fn::GetStackOutput) from another region, so that no export blocks a change of the hub or
+ * the removal of a spoke, and no cross-region reader function is needed.
+ */
+export function readAcrossRegions(layout: SpokeLayout, value: string): string {
+  return layout.interRegion ? readWeakly(value) : value;
 }
 
 /**
@@ -115,27 +143,48 @@ export function finishSpoke(
 ): { dns: PrivateDnsOverride[]; probe?: PrivateLinkProbe } {
   const deps = [...routes, ...openEndpoint(props, layout, via)];
   const dns = (props.dnsOverrides ?? []).map((override, i) => {
-    const copy = override._repeatFor(layout.hubSide, i === 0 ? 'Dns' : `Dns${i}`, props.spokeVpc);
+    const copy = override._repeatFor(layout.dnsSide, i === 0 ? 'Dns' : `Dns${i}`, props.spokeVpc);
     // DNS last: the spoke resolves the vendor to the endpoint only once it can reach it. In the hub's
     // stack, after the hub's zone too, which let go of the spoke in versions that associated it there.
     copy.node.addDependency(...deps.filter((r) => Stack.of(r as Construct) === Stack.of(copy)));
     if (layout.sameStack) copy.node.addDependency(override);
     return copy;
   });
-  if (!props.probeHostname) return { dns };
-  const scope = layout.interRegion ? createProbeStack(self, layout) : layout.hubSide;
-  const probe = linkProbe(scope, scope instanceof Stack ? 'Probe' : 'SpokeProbe', {
+  const probe = props.probeHostname ? spokeProbe(layout.dnsSide, {
     hostname: props.probeHostname,
     port: props.probePort,
     vpc: props.spokeVpc,
     endpoint: props.endpoint,
     endpointRegion: layout.hubStack.region,
     endpointCidr: layout.hubCidr,
-    after: [...dns, ...deps].filter((c) => Stack.of(c as Construct) === Stack.of(scope)),
+    after: [...dns, ...deps].filter((c) => Stack.of(c as Construct) === layout.dnsStack),
     owner: self,
-  }, props.probe);
-  if (probe && Stack.of(scope) !== layout.hubSideStack) Stack.of(scope).addStackDependency(layout.hubSideStack);
+  }, props.probe) : undefined;
+  if (probe && !layout.sameStack) followEndpoint(probe, props.endpoint);
+  if (layout.group) {
+    const after = [resourceCount(layout.hubSideStack), resourceCount(layout.dnsStack)];
+    const added = Math.max(after[0] - layout.group.before[0], after[1] - layout.group.before[1]);
+    const pair = layout.group.stacks;
+    // The first spoke also brings what the stack's spokes share (runner, role, gate): not a spoke's size.
+    if (pair.spokes > 0 || pair.largestSpoke === 0) pair.largestSpoke = pair.spokes === 0 ? 0 : Math.max(pair.largestSpoke, added);
+    pair.spokes++;
+  }
   return { dns, probe };
+}
+
+/**
+ * Makes the probe's gate run again when the hub endpoint's definition changes, so that a
+ * replaced endpoint is checked from every spoke (see definition-fingerprint.ts).
+ */
+function followEndpoint(probe: Construct, endpoint: IPrivateLinkEndpoint): void {
+  const producer = endpoint.node.defaultChild;
+  if (!producer || !CfnResource.isCfnResource(producer)) return;
+  for (const c of probe.node.findAll()) {
+    // A property, not Metadata: CloudFormation sends a custom resource an Update only for its properties.
+    if (CfnResource.isCfnResource(c) && c.cfnResourceType === 'Custom::PrivateLinkProbe') {
+      c.addPropertyOverride('EndpointDefinition', definitionFingerprint(producer));
+    }
+  }
 }
 
 /** The endpoint's security group rules for the spoke's CIDR block, on the hub side. */
@@ -162,27 +211,6 @@ function openEndpoint(props: SpokeInput, layout: SpokeLayout, via: string): IDep
     }
   });
   return rules;
-}
-
-/** The hub region's stack of a spoke in another region, after the spoke's stack. */
-function createHubSideStack(self: Construct, hubStack: Stack, spokeName: string): Stack {
-  const path = self.node.path.split('/').slice(hubStack.node.path.split('/').length);
-  const id = [hubStack.node.id, ...path].join('-').replace(/[^A-Za-z0-9-]/g, '');
-  return new Stack(Stage.of(hubStack)!, id, {
-    env: { account: hubStack.account, region: hubStack.region },
-    description: `cdk-saas-privatelink: hub-side routes, endpoint security group rules and DNS for spoke ${spokeName} ` +
-      `of the PrivateLink hub in ${hubStack.stackName}`,
-  });
-}
-
-/** The spoke region's stack of a remote spoke's probe: after the hub side, where its DNS is. */
-function createProbeStack(self: Construct, layout: SpokeLayout): Stack {
-  const stack = new Stack(Stage.of(layout.hubSideStack)!, `${layout.hubSideStack.node.id}-Probe`, {
-    env: { account: layout.hubSideStack.account, region: layout.spokeStack.region },
-    description: `cdk-saas-privatelink: checks from ${self.node.path}'s spoke VPC that the vendor resolves to the hub endpoint and answers`,
-  });
-  boundCrossRegionReferences(stack);
-  return stack;
 }
 
 function validateStacks(self: Construct, kind: string, hubStack: Stack, spokeStack: Stack): void {

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IDependable } from 'constructs';
 import type { PrivateDnsOverride } from './private-dns-override';
 import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
-import { finishSpoke, layOutSpoke } from './spoke-layout';
+import { finishSpoke, layOutSpoke, readAcrossRegions } from './spoke-layout';
 import { stateOf } from '../internal/construct-state';
 import { invalid } from '../internal/validation';
 import type { PrivateLinkProbe } from '../probe/privatelink-probe';
@@ -40,10 +40,10 @@ export interface SpokePeeringProps {
   readonly dnsOverrides?: PrivateDnsOverride[];
 
   /**
-   * A hostname to check from inside the spoke once its DNS override exists: a
+   * A hostname to check from inside the spoke once its DNS override exists, with a
    * `PrivateLinkProbe` (deploy-time check and canary) that expects the hub endpoint's addresses.
-   * A spoke in another region gets it in a stack of its own region, `<hubSideStack>-Probe`, which
-   * deploys after `hubSideStack`.
+   * The spokes of one stack share one probe (a function in each spoke VPC, one deploy-time gate),
+   * in the stack of their DNS zones (`dnsStack`), after every zone.
    *
    * @default - no probe
    */
@@ -74,14 +74,20 @@ export interface SpokePeeringProps {
  * Where the resources go, so that a spoke VPC created in the same app needs no literal IDs and
  * there is no cycle:
  * - the spoke's stack (the stack of `spokeVpc`) requests the peering and holds the spoke's routes;
- * - a spoke in the hub's region has its hub-side routes, security group rule and DNS in its own
- *   stack too, after the peering;
- * - a spoke in another region has them in a stack this construct creates in the hub's region,
- *   `hubSideStack`, named `<hub stack>-<path of this construct>`, which deploys after the spoke's
- *   stack (`cdk deploy --all` orders hub, spoke, hub side);
+ * - a spoke in the hub's region has its hub-side routes, security group rule, DNS and probe in
+ *   its own stack too, after the peering;
+ * - the spokes of one stack in another region share two stacks this library creates: in the
+ *   hub's region `<hub stack>-<spoke stack>-HubSide` (hub-side routes and security group rules),
+ *   and in the spoke's region `<hub stack>-<spoke stack>-SpokeDns` (the spokes' zones and their
+ *   probe, whose deploy-time gate runs after every zone), split into `...-HubSide2`,
+ *   `...-SpokeDns2` and so on where a stack would pass 450 resources. `cdk deploy --all` orders
+ *   hub, spoke stack, hub side, spoke DNS: four waves however many spokes;
  * - a spoke in the hub's own stack has everything there.
- * A spoke whose stack fails never gets its DNS override, so its hosts never resolve the vendor
- * to an address they cannot reach.
+ * A spoke whose stacks fail never gets its DNS override, and with `probe.failDeployment` a failing
+ * probe rolls the zones of its stack back with it, so hosts never resolve the vendor to an
+ * address they cannot reach. What the library's stacks read from the hub's and the spokes' stacks
+ * they read weakly (`Fn::GetStackOutput`), so a spoke can be removed, and the hub endpoint
+ * replaced, with a plain `cdk deploy`.
  *
  * @example
  * declare const endpoint: PrivateLinkEndpoint;
@@ -95,13 +101,18 @@ export class SpokePeering extends Construct {
   /** The spoke's region. */
   public readonly spokeRegion: string;
   /**
-   * The stack of the hub-side routes, security group rules and the spoke's DNS: the hub stack, the
-   * spoke's stack (same region), or a stack of the hub's region created for this spoke.
+   * The stack of the hub-side routes and security group rules: the hub stack, the spoke's stack
+   * (same region), or the spoke group's stack in the hub's region (`<hub stack>-<spoke stack>-HubSide`).
    */
   public readonly hubSideStack: Stack;
+  /**
+   * The stack of the spoke's DNS zones and probe: `hubSideStack` in the hub's region, else the
+   * spoke group's stack in the spoke's region (`<hub stack>-<spoke stack>-SpokeDns`).
+   */
+  public readonly dnsStack: Stack;
   /** The spoke's DNS overrides, one per override given, in the order given. */
   public readonly spokeDnsOverrides: PrivateDnsOverride[];
-  /** The probe of the spoke (with `probeHostname`). */
+  /** The probe of the spoke (with `probeHostname`), shared with the other spokes of `dnsStack`. */
   public readonly probe?: PrivateLinkProbe;
 
   constructor(scope: Construct, id: string, props: SpokePeeringProps) {
@@ -119,6 +130,7 @@ export class SpokePeering extends Construct {
     const { hubStack, sameStack, spokeSide, hubSide, spokeName } = layout;
     this.spokeRegion = layout.spokeStack.region;
     this.hubSideStack = layout.hubSideStack;
+    this.dnsStack = layout.dnsStack;
     peerings.count++;
     if (peerings.count > DEFAULT_PEERINGS) {
       Annotations.of(this).addWarningV2('cdk-saas-privatelink:peeringQuota',
@@ -132,7 +144,7 @@ export class SpokePeering extends Construct {
       ? new ec2.CfnVPCPeeringConnection(this, 'Resource', { vpcId: hubVpc.vpcId, peerVpcId: props.spokeVpc.vpcId, tags })
       : new ec2.CfnVPCPeeringConnection(spokeSide, 'Peering', {
         vpcId: props.spokeVpc.vpcId,
-        peerVpcId: hubVpc.vpcId,
+        peerVpcId: readAcrossRegions(layout, hubVpc.vpcId),
         peerRegion: layout.interRegion ? hubStack.region : undefined,
         tags,
       });

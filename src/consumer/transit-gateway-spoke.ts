@@ -182,11 +182,13 @@ export class TransitGatewaySpoke extends Construct {
   public readonly spokeAttachmentId: string;
   /** The spoke's region. */
   public readonly spokeRegion: string;
-  /** The stack of the hub-side routes, security group rules and the spoke's DNS (see `SpokePeering`). */
+  /** The stack of the hub-side routes and security group rules (see `SpokePeering`). */
   public readonly hubSideStack: Stack;
+  /** The stack of the spoke's DNS zones and probe (see `SpokePeering`). */
+  public readonly dnsStack: Stack;
   /** The spoke's DNS overrides, one per override given, in the order given. */
   public readonly spokeDnsOverrides: PrivateDnsOverride[];
-  /** The probe of the spoke (with `probeHostname`). */
+  /** The probe of the spoke (with `probeHostname`), shared with the other spokes of `dnsStack`. */
   public readonly probe?: PrivateLinkProbe;
 
   constructor(scope: Construct, id: string, props: TransitGatewaySpokeProps) {
@@ -200,6 +202,7 @@ export class TransitGatewaySpoke extends Construct {
     const { hubStack, spokeSide, hubSide, spokeName } = layout;
     this.spokeRegion = layout.spokeStack.region;
     this.hubSideStack = layout.hubSideStack;
+    this.dnsStack = layout.dnsStack;
 
     // The hub VPC is attached once per transit gateway, in the hub's stack, unless it already is.
     if (hub.existing === undefined && !hub.created) {

@@ -16,6 +16,11 @@ export interface HandlerFunctionOptions {
   readonly environment?: Record<string, string>;
   /** Extra options, such as VPC placement, for handlers that are not singletons. */
   readonly functionOptions?: lambda.FunctionOptions;
+  /**
+   * A role and log group shared with other functions of the stack (many functions of one kind,
+   * such as one probe function per VPC): nothing of the function's own is created for them.
+   */
+  readonly shared?: { readonly role: iam.IRole; readonly logGroup: logs.ILogGroup };
 }
 
 /**
@@ -45,21 +50,7 @@ export function handlerFunction<T extends lambda.Function>(
   fnClass: HandlerFunctionClass<T>,
   options: HandlerFunctionOptions,
 ): T {
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
-    retention: logs.RetentionDays.ONE_YEAR,
-    removalPolicy: RemovalPolicy.DESTROY,
-  });
-  skipCheckov(logGroup.node.defaultChild as CfnResource, {
-    CKV_AWS_158: 'Handler logs hold no secret values (handlers redact them); CloudWatch Logs encrypts them at rest.',
-  });
-  const role = new iam.Role(scope, `${id}Role`, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: options.description,
-  });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: [logGroup.logGroupArn],
-  }));
+  const { role, logGroup } = options.shared ?? handlerRoleAndLogs(scope, id, options.description);
   const fn = new fnClass(scope, id, {
     description: options.description,
     timeout: options.timeout,
@@ -79,6 +70,29 @@ export function handlerFunction<T extends lambda.Function>(
   });
   Validations.of(fn).acknowledge({ id: 'AwsSolutions-L1', reason: runtimePolicyReason(fn.runtime.name) });
   return fn;
+}
+
+/**
+ * A log group (one year retention) and a role that may write only to it, for one handler
+ * function or for several of one kind (`HandlerFunctionOptions.shared`).
+ */
+export function handlerRoleAndLogs(scope: Construct, id: string, description: string): { role: iam.Role; logGroup: logs.LogGroup } {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: logs.RetentionDays.ONE_YEAR,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  skipCheckov(logGroup.node.defaultChild as CfnResource, {
+    CKV_AWS_158: 'Handler logs hold no secret values (handlers redact them); CloudWatch Logs encrypts them at rest.',
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description,
+  });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    resources: [logGroup.logGroupArn],
+  }));
+  return { role, logGroup };
 }
 
 /**

@@ -148,8 +148,9 @@ export interface LinkProbeOptions {
   /**
    * Fail the deployment when a VPC cannot reach the vendor privately. Only a create or
    * update fails: while the stack rolls back, the check answers success with its diagnosis.
+   * Off, the deploy goes on and the diagnosis is the probe's `diagnosis`.
    *
-   * @default false - the deploy goes on; the diagnosis is the probe's `diagnosis`
+   * @default false
    */
   readonly failDeployment?: boolean;
 

@@ -1,12 +1,15 @@
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { Construct } from 'constructs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
 import { PROBE_NAMESPACE, probeFunctionTimeoutMs } from './probe-contract';
 import { ProbeFunction } from './probe-function';
 import { ProbeRunnerFunction } from './probe-runner-function';
-import { grantVpcNetworkInterfacesWithReasons, handlerFunction, singletonHandler } from '../internal/handler-function';
+import { stateOf } from '../internal/construct-state';
+import { grantVpcNetworkInterfacesWithReasons, handlerFunction, handlerRoleAndLogs, singletonHandler } from '../internal/handler-function';
+import { isLiteral, partitionOf } from '../internal/validation';
 
 /** The runner's Lambda timeout: endpoint lookups, the slowest probe (65 s at most), metrics, and the answer's reserve. */
 export const RUNNER_TIMEOUT = Duration.minutes(3);
@@ -41,9 +44,55 @@ export function probeRunner(scope: Construct): lambda.Function {
   return fn;
 }
 
-/** Lets the runner invoke one probe function (its unqualified ARN only: no wildcard). */
+/** The tag that says which runner may invoke a probe function; its value is the runner's stack name. */
+export const RUNNER_TAG = 'cdk-saas-privatelink:probe-runner';
+
+/**
+ * Lets the runner invoke one probe function: the function carries the runner's tag, and the
+ * runner may invoke the functions of its account and region that carry it. One statement
+ * however many VPCs the stack probes: a statement per function ARN would pass IAM's 10,240
+ * characters of inline policy per role at about 90 VPCs.
+ */
 export function allowRunnerToInvoke(runner: lambda.IFunction, probeFn: lambda.IFunction): void {
-  runner.addToRolePolicy(new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [probeFn.functionArn] }));
+  const stack = Stack.of(runner);
+  Tags.of(probeFn).add(RUNNER_TAG, stack.stackName);
+  stateOf(runner, 'SaasPrivateLinkInvokeByTag', () => {
+    // Literal where the stack names its region and account (an acknowledgement ID cannot hold a
+    // pseudo parameter such as <AWS::Partition>); the tag condition is what narrows it.
+    const literal = (value: string) => (isLiteral(value) ? value : '*');
+    const arn = `arn:${isLiteral(stack.region) ? partitionOf(stack.region) : '*'}:lambda:${literal(stack.region)}:${literal(stack.account)}:function:*`;
+    runner.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['lambda:InvokeFunction'],
+      resources: [arn],
+      conditions: { StringEquals: { [`aws:ResourceTag/${RUNNER_TAG}`]: stack.stackName } },
+    }));
+    Validations.of(runner.role!).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${arn}]`,
+      reason: `lambda:InvokeFunction only on the functions of this account and region tagged ${RUNNER_TAG}=${stack.stackName}: ` +
+        'the probe functions of this stack, one per VPC (attribute-based access control keeps the policy one statement long).',
+    });
+    return true;
+  });
+}
+
+/**
+ * The role and log group of every probe function in the stack (created on first use): the
+ * functions differ only in their VPC, and the role may do nothing but write their logs and
+ * manage the network interfaces a function in a VPC needs.
+ */
+function probeFunctionsShared(scope: Construct): { role: iam.IRole; logGroup: logs.ILogGroup } {
+  const stack = Stack.of(scope);
+  return stateOf(stack, 'SaasPrivateLinkProbeFunctionsShared', () => {
+    const shared = handlerRoleAndLogs(new Construct(stack, 'SaasPrivateLinkProbeFunctions'), 'Probe',
+      'cdk-saas-privatelink: the PrivateLink probe functions of this stack (one per VPC)');
+    grantVpcNetworkInterfacesWithReasons(shared.role, {
+      checkov: 'The only writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
+        'which support no resource-level permissions.',
+      nag: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions; ' +
+        'the probe functions have no other permission.',
+    });
+    return shared;
+  });
 }
 
 export interface VpcProbeFunctionOptions {
@@ -85,13 +134,7 @@ export function vpcProbeFunction(scope: Construct, options: VpcProbeFunctionOpti
       vpcSubnets: { subnets: options.subnets },
       securityGroups: [securityGroup],
     },
-  });
-  const role = fn.role!;
-  grantVpcNetworkInterfacesWithReasons(role, {
-    checkov: 'The only writes are the EC2 network-interface actions a Lambda function in a VPC needs, ' +
-      'which support no resource-level permissions.',
-    nag: 'The EC2 network-interface actions a Lambda function in a VPC needs support no resource-level permissions; ' +
-      'the probe function has no other permission.',
+    shared: probeFunctionsShared(scope),
   });
   return { fn, securityGroup };
 }

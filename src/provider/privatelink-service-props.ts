@@ -115,7 +115,7 @@ export interface ExposedPort {
   /**
    * How long the load balancer waits before it deregisters a draining target.
    *
-   * @default Duration.seconds(300)
+   * @default - the target group leaves the attribute unset: Elastic Load Balancing's default, 300 seconds
    */
   readonly deregistrationDelay?: Duration;
 
@@ -214,7 +214,7 @@ export interface PrivateLinkServiceProps {
    * An SNS topic told about connection events. The topic's policy is extended so that
    * the VPC endpoint service can publish to it.
    *
-   * @default - no notifications
+   * @default - no notifications; with `autoAccept`, a new encrypted topic that auto-accept listens to
    */
   readonly notificationTopic?: sns.ITopic;
 

@@ -46,7 +46,8 @@ function expectRefused(h: ReturnType<typeof hub>, id: string, make: () => unknow
   expect(make).toThrow(message);
   const under = (h.sydney.node.tryFindChild(id) ?? h.sydney.node.tryFindChild('Dynatrace')?.node.tryFindChild(id));
   expect(under?.node.findAll().filter(CfnResource.isCfnResource) ?? []).toEqual([]);
-  expect(h.app.node.tryFindChild(`Sydney-${id}`)).toBeUndefined();
+  // No stack of a spoke group (Sydney-<spoke stack>-HubSide / -SpokeDns) was left behind.
+  expect(h.app.node.children.filter((c) => c instanceof Stack && c.node.id.startsWith('Sydney-')).map((c) => c.node.id)).toEqual([]);
   for (const stack of [h.tokyo, h.local]) {
     expect(stack.node.findAll().filter((c) => CfnResource.isCfnResource(c) && /Peering|TgwAttachment|SpokeRoute/.test(c.node.path))).toEqual([]);
   }
@@ -100,6 +101,10 @@ describe('a hub VPC imported with its route table IDs', () => {
     const h = hub(['rtb-0hub000000000000a', 'rtb-0hub000000000000b']);
     const peering = new SpokePeering(h.sydney, 'Tokyo', { endpoint: h.endpoint, spokeVpc: h.tokyoVpc, dnsOverrides: [h.dns] });
     new TransitGatewaySpoke(h.sydney, 'Local', { endpoint: h.endpoint, spokeVpc: h.localVpc, transitGatewayId: TGW, dnsOverrides: [h.dns] });
+    // The Tokyo spoke's hub side is its group's stack in the hub's region.
+    expect([peering.hubSideStack.stackName, peering.hubSideStack.region]).toEqual(['Sydney-Tokyo-HubSide', 'ap-southeast-2']);
+    // The peering (in Tokyo) names the imported hub VPC by its ID as given: nothing to read from another stack.
+    Template.fromStack(h.tokyo).hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerVpcId: 'vpc-0hub0000000000000', PeerRegion: 'ap-southeast-2' });
     const side = Template.fromStack(peering.hubSideStack);
     for (const rtb of ['rtb-0hub000000000000a', 'rtb-0hub000000000000b']) {
       side.hasResourceProperties('AWS::EC2::Route', { RouteTableId: rtb, DestinationCidrBlock: '10.41.0.0/16' });

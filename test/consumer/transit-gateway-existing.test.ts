@@ -129,7 +129,18 @@ describe('TransitGatewaySpoke with existing attachments', () => {
   test('a spoke in another region with its attachment and routes existing needs no `spokeTransitGatewayId`', () => {
     const { spokeTemplate, construct } = join({ spokeAttachmentId: SPOKE_ATTACHMENT, hubAttachmentId: HUB_ATTACHMENT, createRoutes: false }, 'ap-northeast-1');
     spokeTemplate.resourceCountIs('AWS::EC2::TransitGatewayAttachment', 0);
-    Template.fromStack(construct.hubSideStack).hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [{ VPCId: 'vpc-0spoke00000000000', VPCRegion: 'ap-northeast-1' }] });
+    expect(transitRoutes(spokeTemplate)).toEqual({});
+    // The endpoint's rule in the group's hub-side stack (Sydney), the zone in its DNS stack (Tokyo).
+    expect([construct.hubSideStack.stackName, construct.hubSideStack.region]).toEqual(['Sydney-Spoke-HubSide', 'ap-southeast-2']);
+    expect([construct.dnsStack.stackName, construct.dnsStack.region]).toEqual(['Sydney-Spoke-SpokeDns', 'ap-northeast-1']);
+    const hubSide = Template.fromStack(construct.hubSideStack);
+    hubSide.resourceCountIs('AWS::EC2::TransitGatewayAttachment', 0);
+    expect(transitRoutes(hubSide)).toEqual({});
+    hubSide.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.50.0.0/16', FromPort: 443 });
+    const dns = Template.fromStack(construct.dnsStack);
+    dns.resourceCountIs('AWS::Route53::HostedZone', 1);
+    dns.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [{ VPCId: 'vpc-0spoke00000000000', VPCRegion: 'ap-northeast-1' }] });
+    expect(construct.dnsStack.dependencies).toContain(construct.hubSideStack);
   });
 });
 
@@ -138,7 +149,8 @@ describe('TransitGatewaySpoke refuses, with existing attachments', () => {
     const h = hub();
     expect(() => make(h)).toThrow(message);
     expect(h.sydney.node.tryFindChild('X')?.node.findAll().filter(CfnResource.isCfnResource) ?? []).toEqual([]);
-    expect(h.app.node.tryFindChild('Sydney-X')).toBeUndefined();
+    // No stack of a spoke group (Sydney-<spoke stack>-HubSide / -SpokeDns) was left behind.
+    expect(h.app.node.children.filter((c) => c instanceof Stack && c.node.id.startsWith('Sydney-')).map((c) => c.node.id)).toEqual([]);
   }
   const x = (h: ReturnType<typeof hub>, options: Partial<TransitGatewaySpokeProps>, region?: string) =>
     new TransitGatewaySpoke(h.sydney, 'X', { endpoint: h.endpoint, spokeVpc: spoke(h.app, 'S', region).vpc, transitGatewayId: TGW, ...options });

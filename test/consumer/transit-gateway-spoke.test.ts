@@ -86,20 +86,31 @@ describe('TransitGatewaySpoke in the hub\'s region, with a new transit gateway',
 });
 
 describe('TransitGatewaySpoke in another region', () => {
-  test('attaches the spoke to its region\'s transit gateway; the hub side in a Sydney stack after it', () => {
+  test('attaches the spoke to its region\'s transit gateway; the hub side in a Sydney stack, the spoke\'s zone in a Tokyo stack after both', () => {
     const { app, sydney, endpoint, dns } = hub();
     const tokyo = spokeStack(app, 'Tokyo', 'ap-northeast-1', '10.41.0.0/16');
     const spoke = new TransitGatewaySpoke(sydney, 'Tokyo', {
       endpoint, spokeVpc: tokyo.vpc, transitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa', spokeTransitGatewayId: 'tgw-0bbbbbbbbbbbbbbbb', dnsOverrides: [dns],
     });
-    expect(spoke.hubSideStack.stackName).toBe('Sydney-Tokyo');
+    expect([spoke.hubSideStack.stackName, spoke.hubSideStack.region]).toEqual(['Sydney-Tokyo-HubSide', 'ap-southeast-2']);
+    expect([spoke.dnsStack.stackName, spoke.dnsStack.region]).toEqual(['Sydney-Tokyo-SpokeDns', 'ap-northeast-1']);
     Template.fromStack(tokyo.stack).hasResourceProperties('AWS::EC2::TransitGatewayAttachment', { TransitGatewayId: 'tgw-0bbbbbbbbbbbbbbbb' });
     Template.fromStack(tokyo.stack).hasResourceProperties('AWS::EC2::Route', { DestinationCidrBlock: '10.40.0.0/16', TransitGatewayId: 'tgw-0bbbbbbbbbbbbbbbb' });
     const side = Template.fromStack(spoke.hubSideStack);
     side.hasResourceProperties('AWS::EC2::Route', { DestinationCidrBlock: '10.41.0.0/16', TransitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa' });
-    side.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [Match.objectLike({ VPCRegion: 'ap-northeast-1' })] });
+    side.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.41.0.0/16', FromPort: 443 });
+    side.resourceCountIs('AWS::Route53::HostedZone', 0);
+    // The hub side reads the hub's route tables weakly, from the hub's region.
+    for (const route of Object.values(side.findResources('AWS::EC2::Route'))) {
+      expect(route.Properties.RouteTableId['Fn::GetStackOutput']).toMatchObject({ StackName: 'Sydney', Region: 'ap-southeast-2' });
+    }
+    const zoneStack = Template.fromStack(spoke.dnsStack);
+    zoneStack.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [Match.objectLike({ VPCRegion: 'ap-northeast-1' })] });
     Template.fromStack(sydney).hasResourceProperties('AWS::EC2::TransitGatewayAttachment', { TransitGatewayId: 'tgw-0aaaaaaaaaaaaaaaa' });
-    expect(spoke.hubSideStack.dependencies.map((d) => d.stackName).sort()).toEqual(['Sydney', 'Tokyo']);
+    app.synth(); // stack dependencies of references are added at synth
+    expect(spoke.hubSideStack.dependencies.map((d) => d.stackName)).toEqual(['Sydney']);
+    // The zone only after the hub side's routes and the spoke's own attachment and routes.
+    expect(spoke.dnsStack.dependencies.map((d) => d.stackName).sort()).toEqual(['Sydney', 'Sydney-Tokyo-HubSide', 'Tokyo']);
   });
 
   test('spokes through a transit gateway do not count against the 125 peerings', () => {
@@ -120,7 +131,8 @@ describe('TransitGatewaySpoke refuses', () => {
     expect(() => make(h)).toThrow(message);
     const leftovers = h.sydney.node.tryFindChild('X')?.node.findAll().filter(CfnResource.isCfnResource) ?? [];
     expect(leftovers).toHaveLength(0);
-    expect(h.app.node.tryFindChild('Sydney-X')).toBeUndefined();
+    // No stack of a spoke group (Sydney-<spoke stack>-HubSide / -SpokeDns) was left behind.
+    expect(h.app.node.children.filter((c) => c instanceof Stack && c.node.id.startsWith('Sydney-')).map((c) => c.node.id)).toEqual([]);
   }
 
   test('a malformed transit gateway ID', () => {

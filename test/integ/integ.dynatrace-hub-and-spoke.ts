@@ -12,8 +12,10 @@
  *
  * Asserts, after deploy: the endpoint is `available`; in the hub VPC, {id}.live.dynatrace.com
  * resolves to private addresses only and answers TLS with Dynatrace's certificate; the peering
- * is `active`. The spoke's probe gates its own stack (`failDeployment`): the spoke deploys only
- * when its hosts reach Dynatrace privately too.
+ * is `active`. The spoke's zone and its probe's gate are in one stack, the library's
+ * `IntegDynatraceHub-IntegDynatraceSpoke-SpokeDns` in the spoke's region, the gate after the zone
+ * (`failDeployment`): when the spoke's hosts cannot reach Dynatrace privately, that stack fails and
+ * rolls the spoke's zone back with it, so the spoke keeps resolving Dynatrace publicly.
  *
  * Snapshot: `npx projen integ` (no deploy). Deploy and verify: README, "Integration tests".
  */
@@ -52,10 +54,11 @@ const dynatrace = new DynatracePrivateLink(hub, 'Dynatrace', {
   probe: { failDeployment: true, canary: false },
 });
 const spoke = dynatrace.addSpokeVpc('Spoke', testVpc(spokeStack, 'SpokeVpc', '10.94.0.0/16'));
+if (Stack.of(spoke.probe!) !== spoke.dnsStack) throw new Error('the spoke\'s probe must gate the stack of its zone');
 
 const integ = new IntegTest(app, 'DynatraceHubAndSpokeTest', {
-  // Every stack of the app: the hub-side stack and the spoke probe's stack are made by the construct.
-  testCases: [hub, spokeStack, spoke.hubSideStack, Stack.of(spoke.probe!)],
+  // Every stack of the app: the spoke group's hub-side and DNS stacks are made by the construct.
+  testCases: [hub, spokeStack, spoke.hubSideStack, spoke.dnsStack],
   diffAssets: false,
   // The assertions call the hub region's APIs.
   assertionStack: new Stack(app, 'IntegDynatraceAssertions', { env: { region: hubRegion } }),

@@ -21,7 +21,8 @@ function outputsOf(stack: Stack): Record<string, { Value: unknown; Description: 
   return Template.fromStack(stack).toJSON().Outputs ?? {};
 }
 
-function presets(probe?: LinkProbeOptions) {
+/** A Dynatrace hub in Sydney with the given probe options, and a Tokyo stack for its spokes. */
+function dynatraceHub(probe?: LinkProbeOptions) {
   const app = new App();
   const hub = new Stack(app, 'Hub', { env: env('ap-southeast-2') });
   const tokyo = new Stack(app, 'Tokyo', { env: env('ap-northeast-1') });
@@ -31,6 +32,11 @@ function presets(probe?: LinkProbeOptions) {
     vpc: vpcIn(hub, 'HubVpc', '10.0.0.0/16'),
     probe,
   });
+  return { app, hub, tokyo, dynatrace };
+}
+
+function presets(probe?: LinkProbeOptions) {
+  const { app, hub, tokyo, dynatrace } = dynatraceHub(probe);
   const monteCarlo = new MonteCarloPrivateLink(hub, 'MonteCarlo', {
     vpc: vpcIn(hub, 'AgentVpc', '10.1.0.0/16'),
     serviceName: 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0',
@@ -69,14 +75,31 @@ describe('LinkProbeOptions.outputs', () => {
       expect(hubOutputs.DynatraceProbeOk.Description).toBe('Whether every VPC reaches abc12345.live.dynatrace.com:443 privately (true or false)');
     });
 
-    test('a spoke in another region has its probe\'s outputs in the probe\'s stack, named after the spoke', () => {
+    test('a spoke in another region has its probe\'s outputs in the probe\'s stack (its group\'s DNS stack), named after the spoke', () => {
       const probeStack = Stack.of(remote.probe!);
-      expect(probeStack.stackName).toBe('Hub-Dynatrace-Sydney-Probe');
+      expect(probeStack).toBe(remote.dnsStack);
+      expect([probeStack.stackName, probeStack.region]).toEqual(['Hub-Tokyo-SpokeDns', 'ap-northeast-1']);
+      expect(remote.probe!.node.path).toBe('Hub-Tokyo-SpokeDns/SpokesProbe');
       const outputs = outputsOf(probeStack);
       expect(Object.keys(outputs).sort()).toEqual(['SydneyProbeDiagnosis', 'SydneyProbeOk']);
-      expect(outputs.SydneyProbeOk.Value).toEqual({ 'Fn::GetAtt': [probeStack.getLogicalId(remote.probe!.node.findChild('DeployTimeCheck').node.defaultChild as never), 'Ok'] });
-      expect(Object.keys(outputsOf(remote.hubSideStack))).toEqual([]);
+      const checkId = probeStack.getLogicalId(remote.probe!.node.findChild('DeployTimeCheck').node.defaultChild as never);
+      expect(outputs.SydneyProbeOk.Value).toEqual({ 'Fn::GetAtt': [checkId, 'Ok'] });
+      expect(outputs.SydneyProbeDiagnosis.Value).toEqual({ 'Fn::GetAtt': [checkId, 'Diagnosis'] });
+      expect(Object.keys(outputsOf(remote.hubSideStack)).filter((id) => /Probe/.test(id))).toEqual([]);
     });
+  });
+
+  test('two spokes of one stack in another region share the probe; each has its own outputs, of the one check', () => {
+    const { tokyo, dynatrace } = dynatraceHub({ outputs: true });
+    const a = dynatrace.addSpokeVpc('A', vpcIn(tokyo, 'VpcA', '10.2.0.0/16'));
+    const b = dynatrace.addSpokeVpc('B', vpcIn(tokyo, 'VpcB', '10.3.0.0/16'));
+    expect(a.probe).toBe(b.probe);
+    expect(a.dnsStack).toBe(b.dnsStack);
+    const outputs = outputsOf(a.dnsStack);
+    expect(Object.keys(outputs).sort()).toEqual(['AProbeDiagnosis', 'AProbeOk', 'BProbeDiagnosis', 'BProbeOk']);
+    const checkId = a.dnsStack.getLogicalId(a.probe!.node.findChild('DeployTimeCheck').node.defaultChild as never);
+    expect([outputs.AProbeOk.Value, outputs.BProbeOk.Value]).toEqual([{ 'Fn::GetAtt': [checkId, 'Ok'] }, { 'Fn::GetAtt': [checkId, 'Ok'] }]);
+    expect(Object.keys(outputsOf(tokyo)).filter((id) => /Probe/.test(id))).toEqual([]);
   });
 
   test('a spoke in another stack of the hub\'s region has them in the spoke\'s stack', () => {

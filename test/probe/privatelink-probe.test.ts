@@ -73,7 +73,7 @@ describe('PrivateLinkProbe', () => {
     template.resourceCountIs('Custom::PrivateLinkProbe', 2);
   });
 
-  test('least privilege: the runner invokes only the probe functions, describes endpoints, and publishes to its namespace', () => {
+  test('least privilege: the runner invokes only the functions tagged for it, describes endpoints, and publishes to its namespace', () => {
     const { template } = probe();
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('^SaasPrivateLinkProbeRunnerRole') }],
@@ -82,14 +82,33 @@ describe('PrivateLinkProbe', () => {
           Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
           { Effect: 'Allow', Action: ['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces'], Resource: '*' },
           { Effect: 'Allow', Action: 'cloudwatch:PutMetricData', Resource: '*', Condition: { StringEquals: { 'cloudwatch:namespace': 'SaasPrivateLink/Probe' } } },
-          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnArn('Hub') },
-          { Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: fnArn('Spoke') },
+          {
+            Effect: 'Allow',
+            Action: 'lambda:InvokeFunction',
+            Resource: 'arn:aws:lambda:eu-west-1:111111111111:function:*',
+            Condition: { StringEquals: { 'aws:ResourceTag/cdk-saas-privatelink:probe-runner': 'Stack' } },
+          },
         ],
       },
     });
-    // A probe function may only write its logs and manage its network interfaces.
+    // Each probe function carries the tag the condition asks for; the runner does not.
+    for (const vpc of ['Hub', 'Spoke']) {
+      const fn = Object.entries(template.findResources('AWS::Lambda::Function')).filter(([id]) => new RegExp(`^ProbeIn${vpc}Function[0-9A-F]{8}$`).test(id));
+      expect(fn).toHaveLength(1);
+      expect(fn[0][1].Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-saas-privatelink:probe-runner', Value: 'Stack' }]));
+    }
+    const runner = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 180 } }))[0];
+    expect(JSON.stringify(runner.Properties.Tags ?? [])).not.toContain('probe-runner');
+    // The probe functions share one role, which may only write their logs and manage their network interfaces.
+    const roles = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } }))
+      .map((fn) => fn.Properties.Role);
+    expect(roles).toEqual([
+      { 'Fn::GetAtt': [expect.stringMatching(/^SaasPrivateLinkProbeFunctionsProbeRole[0-9A-F]{8}$/), 'Arn'] },
+      { 'Fn::GetAtt': [expect.stringMatching(/^SaasPrivateLinkProbeFunctionsProbeRole[0-9A-F]{8}$/), 'Arn'] },
+    ]);
+    expect(roles[0]).toEqual(roles[1]);
     template.hasResourceProperties('AWS::IAM::Policy', {
-      Roles: [{ Ref: Match.stringLikeRegexp('^ProbeInHubFunctionRole') }],
+      Roles: [{ Ref: Match.stringLikeRegexp('^SaasPrivateLinkProbeFunctionsProbeRole') }],
       PolicyDocument: {
         Statement: [
           Match.objectLike({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'] }),
@@ -97,6 +116,46 @@ describe('PrivateLinkProbe', () => {
         ],
       },
     });
+  });
+
+  test('the invoke statement and the tag name the runner\'s stack by its stack name, in the stack\'s partition', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Beijing', { env: { account: '111111111111', region: 'cn-north-1' }, stackName: 'probes-in-beijing' });
+    const vpc = new ec2.Vpc(stack, 'Hub', { ipAddresses: ec2.IpAddresses.cidr('10.0.0.0/16'), maxAzs: 2, natGateways: 0 });
+    new PrivateLinkProbe(stack, 'Probe', { hostname: HOST, vpcs: [vpc] });
+    const template = Template.fromStack(stack);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SaasPrivateLinkProbeRunnerRole') }] },
+    }))[0].Properties.PolicyDocument.Statement;
+    expect(statements.filter((st: { Action: unknown }) => st.Action === 'lambda:InvokeFunction')).toEqual([{
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: 'arn:aws-cn:lambda:cn-north-1:111111111111:function:*',
+      Condition: { StringEquals: { 'aws:ResourceTag/cdk-saas-privatelink:probe-runner': 'probes-in-beijing' } },
+    }]);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: Match.anyValue(), Tags: Match.arrayWith([{ Key: 'cdk-saas-privatelink:probe-runner', Value: 'probes-in-beijing' }]),
+    });
+  });
+
+  test('one invoke statement however many VPCs and probes, and one shared role and log group for their functions', () => {
+    const { stack } = setup();
+    const vpcs = [0, 1, 2, 3, 4].map((i) => new ec2.Vpc(stack, `V${i}`, { ipAddresses: ec2.IpAddresses.cidr(`10.${10 + i}.0.0/16`), maxAzs: 1, natGateways: 0 }));
+    new PrivateLinkProbe(stack, 'Probe', { hostname: HOST, vpcs: vpcs.slice(0, 3) });
+    new PrivateLinkProbe(stack, 'Other', { hostname: 'artemis.privatelink.getmontecarlo.com', vpcs: vpcs.slice(2) });
+    const template = Template.fromStack(stack);
+    const probeFunctions = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } }));
+    expect(probeFunctions).toHaveLength(6);
+    for (const fn of probeFunctions) {
+      expect(fn.Properties.Tags).toEqual(expect.arrayContaining([{ Key: 'cdk-saas-privatelink:probe-runner', Value: 'Stack' }]));
+    }
+    const invokes = Object.values(template.findResources('AWS::IAM::Policy')).flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter((st: { Action: unknown }) => JSON.stringify(st.Action).includes('lambda:InvokeFunction'));
+    expect(invokes).toHaveLength(1);
+    expect(new Set(probeFunctions.map((fn) => JSON.stringify(fn.Properties.Role))).size).toBe(1);
+    expect(new Set(probeFunctions.map((fn) => JSON.stringify(fn.Properties.LoggingConfig.LogGroup))).size).toBe(1);
+    // Only the runner's role and the probe functions' shared role: no role per function.
+    template.resourceCountIs('AWS::IAM::Role', 2);
   });
 
   test('failDeployment: the runner may read its own stack\'s status (exact ARN, no wildcard), once however many probes', () => {
@@ -242,8 +301,13 @@ describe('PrivateLinkProbe', () => {
 
   test('checkov: the probe role\'s network-interface actions are acknowledged with a reason', () => {
     const { template } = probe();
-    const policies = template.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^ProbeInHubFunctionRole') }] } });
-    expect(Object.values(policies)[0].Metadata.checkov.skip).toEqual([{ id: 'CKV_AWS_111', comment: expect.stringMatching(/network-interface actions/) }]);
+    // The probe functions' one shared role: its policy holds the network-interface actions, acknowledged once.
+    const policies = Object.values(template.findResources('AWS::IAM::Policy', {
+      Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^SaasPrivateLinkProbeFunctionsProbeRole') }] },
+    }));
+    expect(policies).toHaveLength(1);
+    expect(JSON.stringify(policies[0].Properties.PolicyDocument)).toContain('ec2:CreateNetworkInterface');
+    expect(policies[0].Metadata.checkov.skip).toEqual([{ id: 'CKV_AWS_111', comment: expect.stringMatching(/network-interface actions/) }]);
     const runner = Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Timeout: 180 } }))[0];
     expect(runner.Metadata.checkov.skip.map((s: { id: string }) => s.id)).toEqual(['CKV_AWS_115', 'CKV_AWS_116', 'CKV_AWS_117', 'CKV_AWS_173']);
   });
@@ -251,7 +315,7 @@ describe('PrivateLinkProbe', () => {
   test.each([false, true])('cdk-nag AwsSolutions: no unacknowledged finding in the probe or its runner (failDeployment %s)', (failDeployment) => {
     const { stack } = probe({ alarmTopic: undefined, failDeployment });
     const ours = (v: { violatingResources: readonly { constructPath?: string }[] }) =>
-      v.violatingResources.some((r) => /\/(Probe|SaasPrivateLinkProbeRunner)/.test(r.constructPath ?? ''));
+      v.violatingResources.some((r) => /\/(Probe|SaasPrivateLinkProbeRunner|SaasPrivateLinkProbeFunctions)/.test(r.constructPath ?? ''));
     const findings = new AwsSolutionsChecks().validateScope(stack).violations.filter(ours)
       .map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`);
     expect(findings).toEqual([]);

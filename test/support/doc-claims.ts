@@ -2,8 +2,7 @@
  * What README.md and API.md claim about stack outputs and the stacks the constructs create, read
  * from the markdown, and what synthesized apps actually have. Used by test/readme-outputs.test.ts.
  */
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { App, CfnOutput, Reference, Stack, Tokenization } from 'aws-cdk-lib';
 import * as lib from '../../src';
 
 /** An output a document names. */
@@ -207,81 +206,110 @@ export function unmatched(mention: OutputMention, outputs: AppOutput[]): string 
   return `${where}: the output \`${mention.text}\`${by} is in no example's template`;
 }
 
-/** A stack name a document gives for a stack a construct creates, such as `<hub stack>-<construct path>`. */
+/** A stack name a document gives for a stack a construct creates, such as `<hub stack>-<spoke stack>-HubSide`. */
 export interface StackNameMention {
   readonly file: string;
   readonly line: number;
   readonly text: string;
 }
 
+/** The kinds of stack the constructs create for spokes in another region, by how their names end. */
+const STACK_KINDS: { kind: CreatedStack['kind']; suffix: string }[] = [
+  { kind: 'hub side', suffix: '-HubSide' },
+  { kind: 'spoke DNS', suffix: '-SpokeDns' },
+];
+
+/** A group stack's name without placeholders, such as `Hub-Tokyo-HubSide`. */
+const CONCRETE_NAME = /^[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*-(?:HubSide|SpokeDns)$/;
+
 /**
- * The stack names with placeholders a document quotes in backticks (`<hub stack>-<path>`,
- * `<hubSideStack>-Probe`, also inside a `cdk destroy` command).
+ * The stack names a document quotes in backticks (also inside a `cdk destroy` command): a name
+ * with placeholders that starts with the hub's stack (`<hub stack>-<spoke stack>-HubSide`, and
+ * the old `<hub stack>-<construct path>` and `<hubSideStack>-Probe`) or ends like a stack the
+ * constructs create or created (`-HubSide`, `-SpokeDns`, `-Probe`), and a group stack's name
+ * without placeholders (`Hub-Tokyo-SpokeDns`). A placeholder may run over a line break.
  */
 export function mentionedStackNames(markdown: string, file: string): StackNameMention[] {
   const found: StackNameMention[] = [];
   for (const p of paragraphs(markdown)) {
-    for (const m of p.text.matchAll(/`(?:cdk \w+ )?([^`\s]*<(?:hub stack|hubSideStack)>[^`]*)`/g)) {
-      found.push({ file, line: p.lineOf(m.index ?? 0), text: m[1].replace(/\s+/g, ' ') });
+    for (const m of p.text.matchAll(/`(?:cdk \w+ )?([^`]+)`/g)) {
+      const text = m[1].replace(/\s+/g, ' ').trim();
+      const placeholders = /<[^>]+>/.test(text)
+        && (/^<(?:hub stack|hubSideStack|spoke stack)>/.test(text) || /-(?:HubSide|SpokeDns|Probe)$/.test(text));
+      if (placeholders || CONCRETE_NAME.test(text)) found.push({ file, line: p.lineOf(m.index ?? 0), text });
     }
   }
   return found;
 }
 
-/** A stack a construct created for a spoke in another region, and what its name may be built from. */
+/** A stack a construct created for spokes in another region, and what its name may be built from. */
 export interface CreatedStack {
-  readonly kind: 'hub side' | 'probe';
+  /** `hub side`: the spoke's `hubSideStack`, in the hub's region; `spoke DNS`: its `dnsStack`, in the spoke's. */
+  readonly kind: 'hub side' | 'spoke DNS';
+  /** The stack's name. */
   readonly name: string;
+  /** The construct ID of the hub's stack. */
   readonly hubStack: string;
-  readonly hubSideStack: string;
-  /** The spoke's path below the hub stack, `/` replaced by `-`. */
-  readonly constructPath: string;
-  /** The spoke's construct ID. */
-  readonly id: string;
-  /** The construct ID of the spoke's parent (the `DynatracePrivateLink` of `addSpokeVpc`). */
-  readonly parentId: string;
+  /** The construct ID of the spoke VPC's stack. */
+  readonly spokeStack: string;
 }
 
-/** The stacks the spokes (`SpokePeering`, `TransitGatewaySpoke`) of an app created. */
+/**
+ * The stack of a spoke's VPC, found independently of the stacks the spoke reports: the stack of
+ * the peering connection (`SpokePeering`) or the spoke's transit gateway attachment
+ * (`TransitGatewaySpoke`), which the spoke's stack holds.
+ */
+function spokeStackOf(spoke: lib.SpokePeering | lib.TransitGatewaySpoke): Stack {
+  const id = spoke instanceof lib.SpokePeering ? spoke.peeringConnectionId : spoke.spokeAttachmentId;
+  const token = Tokenization.reverseString(id).firstToken;
+  if (!(token instanceof Reference)) throw new Error(`${spoke.node.path}: its peering or attachment is no resource of the app, so its stack is unknown`);
+  return Stack.of(token.target);
+}
+
+/**
+ * The stacks the spokes (`SpokePeering`, `TransitGatewaySpoke`) of an app in another region than
+ * their hub created, once each (spokes of one hub stack and spoke stack share them).
+ */
 export function createdStacks(app: App): CreatedStack[] {
-  return app.node.findAll().flatMap((c: IConstruct) => {
-    if (!(c instanceof lib.SpokePeering || c instanceof lib.TransitGatewaySpoke)) return [];
+  const made = new Map<string, CreatedStack>();
+  for (const c of app.node.findAll()) {
+    if (!(c instanceof lib.SpokePeering || c instanceof lib.TransitGatewaySpoke)) continue;
     const hub = Stack.of(c);
-    if (c.spokeRegion === hub.region) return []; // in the hub's or the spoke's own stack
-    const base = {
-      hubStack: hub.stackName,
-      hubSideStack: c.hubSideStack.stackName,
-      constructPath: c.node.path.split('/').slice(hub.node.path.split('/').length).join('-'),
-      id: c.node.id,
-      parentId: c.node.scope!.node.id,
-    };
-    const made: CreatedStack[] = [{ kind: 'hub side', name: c.hubSideStack.stackName, ...base }];
-    if (c.probe) made.push({ kind: 'probe', name: Stack.of(c.probe).stackName, ...base });
-    return made;
-  });
+    if (c.spokeRegion === hub.region) continue; // in the hub's or the spoke's own stack
+    const base = { hubStack: hub.node.id, spokeStack: spokeStackOf(c).node.id };
+    for (const [kind, stack] of [['hub side', c.hubSideStack], ['spoke DNS', c.dnsStack]] as const) {
+      made.set(`${kind} ${stack.stackName}`, { kind, name: stack.stackName, ...base });
+    }
+  }
+  return [...made.values()];
 }
 
 const PLACEHOLDERS: Record<string, (s: CreatedStack) => string> = {
   '<hub stack>': (s) => s.hubStack,
-  '<hubSideStack>': (s) => s.hubSideStack,
-  '<construct path>': (s) => s.constructPath,
-  '<path>': (s) => s.constructPath,
-  '<path of this construct>': (s) => s.constructPath,
-  '<this construct\'s ID>': (s) => s.parentId,
-  '<id>': (s) => s.id,
+  '<spoke stack>': (s) => s.spokeStack,
 };
 
 /**
- * Why a quoted stack name is wrong for a created stack of its kind (a name ending in `-Probe` is
- * a probe's stack), or undefined when it names every one of them, and at least one exists.
+ * Why a quoted stack name is wrong, or undefined when it is right: a name with placeholders must
+ * give the name of every created stack of its kind (by its ending, `-HubSide` or `-SpokeDns`),
+ * and at least one must exist; a name without them must be one created stack's name. A name of
+ * any other kind (`<hub stack>-<construct path>`, `<hubSideStack>-Probe`) is of stacks the
+ * constructs no longer create.
  */
 export function wrongStackName(mention: StackNameMention, stacks: CreatedStack[]): string | undefined {
   const where = `${mention.file} line ${mention.line}: the stack name \`${mention.text}\``;
+  const kind = STACK_KINDS.find((k) => mention.text.endsWith(k.suffix))?.kind;
+  if (!kind) {
+    return `${where} is of a kind of stack the constructs no longer create (for spokes in another region they create ` +
+      '`<hub stack>-<spoke stack>-HubSide` and `<hub stack>-<spoke stack>-SpokeDns`)';
+  }
   const unknown = [...mention.text.matchAll(/<[^>]+>/g)].map((m) => m[0]).filter((p) => !(p in PLACEHOLDERS));
   if (unknown.length > 0) return `${where} has placeholders the test does not know: ${unknown.join(', ')}`;
-  const kind = mention.text.endsWith('-Probe') ? 'probe' : 'hub side';
   const described = stacks.filter((s) => s.kind === kind);
   if (described.length === 0) return `${where} describes no ${kind} stack of the apps`;
+  if (!/<[^>]+>/.test(mention.text)) {
+    return described.some((s) => s.name === mention.text) ? undefined : `${where} is the name of no ${kind} stack of the apps`;
+  }
   const wrong = described.map((s) => ({ s, expected: mention.text.replace(/<[^>]+>/g, (p) => PLACEHOLDERS[p](s)) }))
     .filter(({ s, expected }) => expected !== s.name);
   if (wrong.length === 0) return undefined;

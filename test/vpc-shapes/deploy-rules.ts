@@ -23,7 +23,10 @@ export function identity(value: unknown): string {
   if (!Token.isUnresolved(value)) return `literal:${value}`;
   const fragments = Tokenization.reverseString(value);
   const token = fragments.length === 1 ? fragments.firstToken : undefined;
-  return token instanceof Reference ? `ref:${token.target.node.path}` : `token:${value}`;
+  // A reference read with a chosen strength (Stack.consumeReference) wraps the reference itself.
+  const wrapped = (token as { reference?: unknown } | undefined)?.reference;
+  const reference = token instanceof Reference ? token : wrapped instanceof Reference ? wrapped : undefined;
+  return reference ? `ref:${reference.target.node.path}` : `token:${value}`;
 }
 
 /** The properties a custom resource was given (no public accessor exists). */

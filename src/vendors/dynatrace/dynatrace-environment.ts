@@ -24,7 +24,7 @@ export interface DynatraceApiAccess {
   /**
    * The handler's subnets in `vpc`.
    *
-   * @default - the VPC's private subnets
+   * @default - the VPC's private subnets (with egress, else isolated)
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 

@@ -41,8 +41,8 @@ export interface RiveryPrivateLinkProps {
    * The port Rivery connects to on `target`, which is also the port it listens on. With
    * `targets`, give each target's port with the factories' `port` option instead.
    *
-   * @default - the target's port when it is known at synth (22 for an SSH tunnel; a database's
-   * port when it is a literal); required otherwise
+   * @default - the target's port when it is known at synth (22 for an SSH tunnel; a DB cluster's
+   * or instance's port when it is a literal); required otherwise, always for an RDS Proxy
    */
   readonly port?: number;
 
@@ -64,7 +64,8 @@ export interface RiveryPrivateLinkProps {
   /**
    * The subnets of the load balancer: private, at most one per Availability Zone.
    *
-   * @default - one private subnet per Availability Zone, from the VPC's first private subnet group
+   * @default - one private subnet per Availability Zone (with egress, else isolated), from the
+   * first such subnet group of the VPC
    */
   readonly vpcSubnets?: ec2.SubnetSelection;
 
@@ -72,7 +73,7 @@ export interface RiveryPrivateLinkProps {
    * The subnets of the hostname sync function (database targets only). They need a route to
    * the Elastic Load Balancing API: a NAT gateway or an interface endpoint.
    *
-   * @default - the VPC's private subnets
+   * @default - the VPC's private subnets (with egress, else isolated)
    */
   readonly syncSubnets?: ec2.SubnetSelection;
 

@@ -14,8 +14,8 @@ export interface RiveryTargetOptions {
    * The port Rivery connects to, which is also the port the target listens on. Each target
    * of a `RiveryPrivateLink` needs its own port.
    *
-   * @default - the target's port when it is known at synth (22 for an SSH tunnel; a database's
-   * port when it is a literal); required otherwise
+   * @default - the target's port when it is known at synth (22 for an SSH tunnel; a DB cluster's
+   * or instance's port when it is a literal); required otherwise, always for an RDS Proxy
    */
   readonly port?: number;
 }

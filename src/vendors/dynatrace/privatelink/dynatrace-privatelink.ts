@@ -129,14 +129,14 @@ export interface DynatraceTransitGatewayOptions {
   /**
    * The hub VPC's subnets for its attachment, one per AZ.
    *
-   * @default - the hub VPC's private subnets
+   * @default - the hub VPC's private subnets (with egress, else isolated), one per AZ
    */
   readonly hubSubnets?: ec2.SubnetSelection;
 
   /**
    * The spoke VPC's subnets for its attachment, one per AZ.
    *
-   * @default - the spoke VPC's private subnets
+   * @default - the spoke VPC's private subnets (with egress, else isolated), one per AZ
    */
   readonly spokeSubnets?: ec2.SubnetSelection;
 
@@ -295,14 +295,15 @@ export class DynatracePrivateLink extends Construct implements ec2.IConnectable 
   /**
    * Joins another VPC of this account (this region or another) over VPC peering, in the guide's
    * order: the peering, routes on both sides and the endpoint's security group, then a DNS
-   * override of its own for the spoke. The VPC may be created in this app, in any stack that
-   * names its region, or imported. The spoke's stack requests the peering; for a VPC in another
-   * region, the hub-side resources go into a stack of this region named `<hub stack>-<construct
-   * path>` (the spoke's path below the hub stack, `/` replaced by `-`: `Hub-Network-Dynatrace-Sydney`
-   * for a spoke `Sydney` of `Network/Dynatrace` in the stack `Hub`), which deploys after the
-   * spoke's stack, and the spoke's probe into `<hub stack>-<construct path>-Probe` in the spoke's
-   * region. `vpc` and the spoke VPC need
-   * the route table IDs of their subnets (a route to the other in each). See `SpokePeering`.
+   * override of its own for the spoke, then its probe. The VPC may be created in this app, in
+   * any stack that names its region, or imported. The spoke's stack requests the peering. The
+   * spokes of one stack in another region share two stacks the library creates: in this region
+   * `<hub stack>-<spoke stack>-HubSide` (the hub's routes and the endpoint's rules), and in the
+   * spoke's region `<hub stack>-<spoke stack>-SpokeDns` (the spokes' zones and their probe, whose
+   * gate runs after every zone), both named with the stacks' construct IDs (`Hub-Tokyo-HubSide`
+   * for spokes in the stack `Tokyo` of the hub stack `Hub`) and split into `...-HubSide2`,
+   * `...-SpokeDns2` where a stack would pass 450 resources. `vpc` and the spoke VPC need the
+   * route table IDs of their subnets (a route to the other in each). See `SpokePeering`.
    *
    * @param id construct ID of the peering
    * @param spokeVpc the VPC whose hosts send data to Dynatrace

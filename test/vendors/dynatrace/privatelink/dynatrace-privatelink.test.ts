@@ -117,20 +117,35 @@ describe('DynatracePrivateLink', () => {
     expect(DynatraceEnvironment.throughActiveGate('ag.example.com:443', 'abc12345').apiUrl).toBe('https://ag.example.com:443/e/abc12345');
   });
 
-  test('addSpokeVpc joins a Tokyo VPC created in the app: peering from Tokyo, then a Sydney hub-side stack with routes, 443 and the zone', () => {
+  test('addSpokeVpc joins a Tokyo VPC created in the app: peering from Tokyo, a Sydney hub-side stack with routes and 443, then the zone in a Tokyo stack', () => {
     const { stack, app, apiToken, vpc } = setup();
     const construct = new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
     const tokyo = new Stack(app, 'Tokyo', { env: { account: '111111111111', region: 'ap-northeast-1' } });
     const tokyoVpc = new ec2.Vpc(tokyo, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.71.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
     const spoke = construct.addSpokeVpc('Tokyo', tokyoVpc);
-    expect(spoke.hubSideStack.stackName).toBe(`${stack.stackName}-Dynatrace-Tokyo`);
+    // The group of the hub stack and the spoke's stack: a pair of stacks, one per region.
+    expect([spoke.hubSideStack.stackName, spoke.hubSideStack.region]).toEqual([`${stack.stackName}-Tokyo-HubSide`, stack.region]);
+    expect([spoke.dnsStack.stackName, spoke.dnsStack.region]).toEqual([`${stack.stackName}-Tokyo-SpokeDns`, 'ap-northeast-1']);
+    expect(spoke.dnsStack.dependencies).toContain(spoke.hubSideStack);
     Template.fromStack(tokyo).hasResourceProperties('AWS::EC2::VPCPeeringConnection', { PeerRegion: stack.region, VpcId: { Ref: Match.stringLikeRegexp('^Vpc') } });
+    // The spoke's resources sit under a scope named after its path below the hub stack.
     const side = Template.fromStack(spoke.hubSideStack);
-    side.hasResourceProperties('AWS::Route53::HostedZone', { Name: 'abc12345.live.dynatrace.com.', VPCs: [Match.objectLike({ VPCRegion: 'ap-northeast-1' })] });
+    const hubRoutes = Object.keys(side.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '10.71.0.0/16' } }));
+    // One per route table of the hub VPC.
+    expect(hubRoutes).toHaveLength(Object.keys(Template.fromStack(stack).findResources('AWS::EC2::RouteTable')).length);
+    expect(hubRoutes.length).toBeGreaterThan(0);
+    for (const id of hubRoutes) expect(id).toMatch(/^DynatraceTokyoHubRoute/);
     side.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: '10.71.0.0/16', FromPort: 443 });
+    side.resourceCountIs('AWS::Route53::HostedZone', 0);
+    const dns = Template.fromStack(spoke.dnsStack);
+    const zones = Object.entries(dns.findResources('AWS::Route53::HostedZone'));
+    expect(zones).toHaveLength(1);
+    expect(zones[0][0]).toMatch(/^DynatraceTokyoDnsZone/);
+    expect(zones[0][1].Properties).toMatchObject({ Name: 'abc12345.live.dynatrace.com.', VPCs: [expect.objectContaining({ VPCRegion: 'ap-northeast-1' })] });
     // Enable waits for the hub's own DNS only: the hub template holds no spoke resource.
     const hub = Template.fromStack(stack);
     hub.resourceCountIs('AWS::EC2::VPCPeeringConnection', 0);
+    hub.resourceCountIs('AWS::Route53::HostedZone', 1);
     hub.hasResourceProperties('AWS::Route53::HostedZone', { VPCs: [Match.objectLike({ VPCRegion: stack.region })] });
   });
 
@@ -169,19 +184,57 @@ describe('DynatracePrivateLink', () => {
     dynatrace({ probe: { failDeployment: true } }).template.hasResourceProperties('Custom::PrivateLinkProbe', { FailDeployment: 'true' });
   });
 
-  test('a spoke in another region is probed from a stack of its own region, after the hub side', () => {
+  test('a spoke in another region is probed from a stack of its own region, after the hub side and the spoke\'s zone', () => {
     const { stack, app, apiToken, vpc } = setup();
     const construct = new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
     const tokyo = new Stack(app, 'Tokyo', { env: { account: '111111111111', region: 'ap-northeast-1' } });
     const tokyoVpc = new ec2.Vpc(tokyo, 'Vpc', { ipAddresses: ec2.IpAddresses.cidr('10.71.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
     const spoke = construct.addSpokeVpc('Tokyo', tokyoVpc);
     const probeStack = Stack.of(spoke.probe!);
-    expect(probeStack.stackName).toBe(`${spoke.hubSideStack.stackName}-Probe`);
+    expect(probeStack).toBe(spoke.dnsStack);
+    expect(probeStack.stackName).toBe(`${stack.stackName}-Tokyo-SpokeDns`);
     expect(probeStack.region).toBe('ap-northeast-1');
+    expect(spoke.probe!.node.path).toBe(`${probeStack.stackName}/SpokesProbe`);
     expect(probeStack.dependencies).toContain(spoke.hubSideStack);
     const t = Template.fromStack(probeStack);
-    t.hasResourceProperties('Custom::PrivateLinkProbe', { Hostname: 'abc12345.live.dynatrace.com', EndpointRegion: stack.region });
+    const gates = Object.values(t.findResources('Custom::PrivateLinkProbe'));
+    expect(gates).toHaveLength(1);
+    expect(gates[0].Properties).toMatchObject({
+      Hostname: 'abc12345.live.dynatrace.com',
+      EndpointRegion: stack.region,
+      // The hub's endpoint, read weakly from the hub's region.
+      EndpointId: { 'Fn::GetStackOutput': { StackName: stack.stackName, Region: stack.region, OutputName: expect.any(String) } },
+      EndpointDefinition: expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+    // The gate checks only once the spoke's zone and record exist.
+    const dnsIds = [...Object.keys(t.findResources('AWS::Route53::HostedZone')), ...Object.keys(t.findResources('AWS::Route53::RecordSet'))];
+    expect(dnsIds).toHaveLength(2);
+    expect(gates[0].DependsOn).toEqual(expect.arrayContaining(dnsIds));
     t.hasResourceProperties('AWS::EC2::SecurityGroup', { SecurityGroupEgress: Match.arrayWith([Match.objectLike({ CidrIp: '10.70.0.0/16', FromPort: 443 })]) });
+  });
+
+  test('two spokes of one stack in another region share the group\'s stacks and one probe, with a function per VPC', () => {
+    const { stack, app, apiToken, vpc } = setup();
+    const construct = new DynatracePrivateLink(stack, 'Dynatrace', { environment: DynatraceEnvironment.saas('abc12345'), apiToken, vpc });
+    const tokyo = new Stack(app, 'Tokyo', { env: { account: '111111111111', region: 'ap-northeast-1' } });
+    const vpcA = new ec2.Vpc(tokyo, 'VpcA', { ipAddresses: ec2.IpAddresses.cidr('10.71.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
+    const vpcB = new ec2.Vpc(tokyo, 'VpcB', { ipAddresses: ec2.IpAddresses.cidr('10.72.0.0/16'), availabilityZones: ['ap-northeast-1a'], natGateways: 0 });
+    const a = construct.addSpokeVpc('A', vpcA);
+    const b = construct.addSpokeVpc('B', vpcB);
+    expect(b.hubSideStack).toBe(a.hubSideStack);
+    expect(b.dnsStack).toBe(a.dnsStack);
+    expect(b.probe).toBe(a.probe);
+    const t = Template.fromStack(a.dnsStack);
+    const gates = Object.values(t.findResources('Custom::PrivateLinkProbe'));
+    expect(gates).toHaveLength(1);
+    expect(gates[0].Properties.Probes).toHaveLength(2);
+    const dnsIds = [...Object.keys(t.findResources('AWS::Route53::HostedZone')), ...Object.keys(t.findResources('AWS::Route53::RecordSet'))];
+    expect(dnsIds.filter((id) => id.startsWith('DynatraceA'))).toHaveLength(2);
+    expect(dnsIds.filter((id) => id.startsWith('DynatraceB'))).toHaveLength(2);
+    expect(gates[0].DependsOn).toEqual(expect.arrayContaining(dnsIds));
+    expect(Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { VpcConfig: Match.anyValue() } }))).toHaveLength(2);
+    const side = Template.fromStack(a.hubSideStack);
+    for (const cidr of ['10.71.0.0/16', '10.72.0.0/16']) side.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { CidrIp: cidr, FromPort: 443 });
   });
 
   test('addSpokeVpcThroughTransitGateway: attachments and routes through the transit gateway, the spoke\'s zone and probe, no peering', () => {
