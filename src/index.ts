@@ -3,6 +3,7 @@ export * from './consumer';
 export * from './vendors/rivery';
 export * from './vendors/dynatrace';
 export * from './vendors/monte-carlo';
+export * from './vendors/datadog';
 export * from './checks';
 export * from './observability';
 export * from './probe';

@@ -173,6 +173,9 @@ const FACTORIES: Record<string, Factory> = {
   MonteCarloPrivateLinkProps: (patch) => appWith((stack, vpc) => {
     new lib.MonteCarloPrivateLink(stack, 'MonteCarlo', { vpc, serviceName: SERVICE_NAME, ...patch });
   }),
+  DatadogPrivateLinkProps: (patch) => appWith((stack, vpc) => {
+    new lib.DatadogPrivateLink(stack, 'Datadog', { vpc, site: lib.DatadogSite.UK1, ...patch });
+  }),
   RiveryPrivateLinkProps: (patch) => appWith((stack, vpc) => {
     const tunnel = new ec2.Instance(stack, 'Tunnel', {
       vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.genericLinux({ [REGION]: 'ami-0123456789abcdef0' }),

@@ -43,7 +43,7 @@ function tmpApp(name: string): App {
 /**
  * What no example has: a `DynatracePrivateLink` under a construct `Network`, with probe outputs
  * and spokes in another region (peering and transit gateway, both in the stack Tokyo) and in its own stack, a
- * `MonteCarloPrivateLink` with probe outputs, an ActiveGate token and a probe with outputs.
+ * `MonteCarloPrivateLink` and a `DatadogPrivateLink` with probe outputs, an ActiveGate token and a probe with outputs.
  */
 function ownApp(): App {
   const app = tmpApp('own');
@@ -74,6 +74,7 @@ function ownApp(): App {
     serviceName: 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0123456789abcdef0',
     probe: { outputs: true },
   });
+  new lib.DatadogPrivateLink(hub, 'Datadog', { vpc: vpc(hub, 'DatadogVpc', '10.8.0.0/16'), site: lib.DatadogSite.AP2, probe: { outputs: true } });
   new lib.DynatraceActiveGateToken(hub, 'ActiveGateToken', {
     environment: lib.DynatraceEnvironment.saas('abc12345'),
     apiToken: token,

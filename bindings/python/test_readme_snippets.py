@@ -197,6 +197,7 @@ CREATES = {
     "HostnameTargetSync": "AWS::Lambda::Function",
     "RiveryPrivateLink": "AWS::EC2::VPCEndpointService",
     "MonteCarloPrivateLink": "AWS::EC2::VPCEndpoint",
+    "DatadogPrivateLink": "AWS::EC2::VPCEndpoint",
     "PrivateLinkProbe": "Custom::PrivateLinkProbe",
     "PrivateLinkDashboard": "AWS::CloudWatch::Dashboard",
     "add_recommended_alarms": "AWS::CloudWatch::Alarm",

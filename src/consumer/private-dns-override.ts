@@ -18,6 +18,7 @@ const MAX_VPCS = 300;
 const SHARED_VENDOR_DOMAINS = [
   'dynatrace.com', 'live.dynatrace.com', 'apps.dynatrace.com', 'dynatrace-managed.com',
   'getmontecarlo.com', 'rivery.io', 'amazonaws.com',
+  'datadoghq.com', 'ap1.datadoghq.com', 'ap2.datadoghq.com', 'uk1.datadoghq.com', 'intake.datadoghq.com',
 ];
 
 /**

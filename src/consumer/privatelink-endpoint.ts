@@ -84,6 +84,15 @@ export interface PrivateLinkEndpointProps {
   readonly allowFromVpc?: boolean;
 
   /**
+   * A security group for the endpoint, shared with other endpoints of one vendor (a preset with
+   * an endpoint per intake opens the ports once for all of them). Its rules are yours: give
+   * `allowFromVpc: false` when it already admits the VPC, or the same rule is made twice.
+   *
+   * @default - a new security group of its own that allows no outbound traffic
+   */
+  readonly securityGroup?: ec2.ISecurityGroup;
+
+  /**
    * Add stack outputs, with logical IDs of this construct's ID and the output's name (see
    * the README, "Stack outputs"): `EndpointId` (vendors such as Monte Carlo ask for it).
    *
@@ -174,7 +183,7 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
   public readonly ports: number[];
   public readonly connections: ec2.Connections;
   /** The endpoint's security group. */
-  public readonly securityGroup: ec2.SecurityGroup;
+  public readonly securityGroup: ec2.ISecurityGroup;
   /**
    * The subnet IDs the endpoint is created in: resolved at deploy time when
    * `filterSupportedAzs` is on.
@@ -210,7 +219,7 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     this.vpc = props.vpc;
     this.ports = ports;
 
-    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+    this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       allowAllOutbound: false,
       description: `PrivateLink endpoint ${this.node.path}: service ports from allowed peers only`,
