@@ -283,3 +283,46 @@ describe('Custom::PrivateLinkProbe: a failure at each step', () => {
     expect(answer).toMatchObject({ Status: 'FAILED', Reason: 'gave up after 1 s, before the Lambda timeout: the work was cancelled' });
   });
 });
+
+/*
+ * A spoke group's gate carries `EndpointDefinition`, a fingerprint of the hub endpoint's
+ * definition (src/internal/definition-fingerprint.ts), and reads `EndpointId` weakly from the hub.
+ * When the hub's endpoint is replaced both change, CloudFormation sends the gate an Update, and
+ * the runner must check the spokes against the new endpoint; if the spokes' stack then rolls
+ * back, the old endpoint may already be gone, and the rollback must still succeed.
+ */
+describe('Custom::PrivateLinkProbe of a spoke group: the hub endpoint replaced', () => {
+  const NEW_ENDPOINT = 'vpce-0fedcba9876543210';
+  const before = () => properties({ FailDeployment: 'true', EndpointDefinition: '1111111111111111' });
+  const after = () => properties({ FailDeployment: 'true', EndpointDefinition: '2222222222222222', EndpointId: NEW_ENDPOINT });
+
+  beforeEach(() => {
+    // The new endpoint answers at the addresses the host now resolves to; the old one is gone.
+    fakes.ec2.endpoints.delete(ENDPOINT);
+    fakes.ec2.endpoints.set(NEW_ENDPOINT, { state: 'Available', networkInterfaceIds: ['eni-b'] });
+    fakes.ec2.interfaces.set('eni-b', ['127.0.0.1']);
+    fakes.cloudFormation.status = 'UPDATE_IN_PROGRESS';
+  });
+
+  test('the Update the new fingerprint causes probes again, against the new endpoint', async () => {
+    const answer = await invoke(event('Update', after(), { PhysicalResourceId: physicalId(), OldResourceProperties: before() }));
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalId(), Data: { Ok: 'true' } });
+    expect(answer.Data.Diagnosis).toContain(`(addresses of ${NEW_ENDPOINT})`);
+    expect(fakes.calls).toEqual(['ec2:DescribeVpcEndpoints', 'ec2:DescribeNetworkInterfaces', 'lambda:InvokeFunction', 'cloudwatch:PutMetricData']);
+  });
+
+  test('a spoke that cannot reach the new endpoint fails the deploy (failDeployment), naming it', async () => {
+    fakes.ec2.interfaces.set('eni-b', ['127.0.0.9']);
+    const answer = await invoke(event('Update', after(), { PhysicalResourceId: physicalId(), OldResourceProperties: before() }));
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toMatch(/resolved to 127\.0\.0\.1, private but not an address of vpce-0fedcba9876543210/);
+  });
+
+  test('rolled back to the old fingerprint with the old endpoint gone: SUCCESS, and the diagnosis says so', async () => {
+    fakes.cloudFormation.status = 'UPDATE_ROLLBACK_IN_PROGRESS';
+    const answer = await invoke(event('Update', before(), { PhysicalResourceId: physicalId(), OldResourceProperties: after() }));
+    expect(answer).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: physicalId() });
+    expect(answer.Data.Diagnosis).toMatch(/could not read the addresses of vpce-0123456789abcdef0 in eu-west-1 \(no such endpoint\)/);
+    expect(answer.Reason).toMatch(/^the stack is UPDATE_ROLLBACK_IN_PROGRESS: failDeployment fails a deploy, never a rollback/);
+  });
+});

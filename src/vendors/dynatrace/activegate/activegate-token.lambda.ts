@@ -35,7 +35,7 @@ import { AmbiguousOutcomeError, HttpResponse } from '../../../internal/runtime/h
 import { awsSecretsStore } from '../../../internal/runtime/secrets';
 import { serveCustomResource, ServeOptions, WorkerAnswer } from '../../../internal/runtime/worker-relay';
 import { ApiProperties, DynatraceApi, environmentOf } from '../dynatrace-api';
-import { byHand, ListedToken, listTokens, messageOf, TOKEN_ID, TOKENS, tokenPath } from './token-api';
+import { byHand, deleteUnstored, ListedToken, listTokens, messageOf, TOKEN_ID, TOKENS, tokenPath } from './token-api';
 import { deleteToken } from './token-delete';
 import { awsRotationDeps, handleRotation, isRotationEvent, isScheduledEvent, ROTATION_CONFIG_ENV, RotationConfig, rotationDescendants } from './token-rotation';
 import { awsPreviousSecretReader, heldToken, TokenDeps } from './token-secret';
@@ -191,13 +191,7 @@ async function store(ctx: WorkContext, deps: TokenDeps, api: DynatraceApi, props
     await deps.writer.putSecretString(props.TargetSecretArn, token, ctx.signal);
   } catch (error) {
     // Leave no orphan token behind: nobody could read its value.
-    let fate: string;
-    try {
-      await api.call('DELETE', tokenPath(id), { accept: [404] });
-      fate = `the token ${id} was deleted again`;
-    } catch (deleteError) {
-      fate = `deleting the token ${id} failed too (${messageOf(deleteError)}): ${byHand([id])}`;
-    }
+    const fate = await deleteUnstored(api, id, `: ${byHand([id])}`);
     throw new Error(`could not store the new ActiveGate token ${id} in ${props.TargetSecretArn}: ${messageOf(error)}; ${fate}`);
   }
 }

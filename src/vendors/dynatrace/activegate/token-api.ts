@@ -57,3 +57,16 @@ export function byHand(ids: readonly string[]): string {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * After a new token could not be stored: deletes it again, so that no token is left whose value
+ * nobody can read, and says what became of it (`ifDeleteFails` ends the sentence when it stays).
+ */
+export async function deleteUnstored(api: DynatraceApi, id: string, ifDeleteFails: string): Promise<string> {
+  try {
+    await api.call('DELETE', tokenPath(id), { accept: [404] });
+    return `the token ${id} was deleted again`;
+  } catch (deleteError) {
+    return `deleting the token ${id} failed too (${messageOf(deleteError)})${ifDeleteFails}`;
+  }
+}

@@ -22,7 +22,7 @@ import { createHash } from 'crypto';
 import { redactAll, withDeadline, WorkContext } from '../../../internal/runtime/custom-resource';
 import { AmbiguousOutcomeError } from '../../../internal/runtime/http-client';
 import { ApiDeps, ApiProperties, DynatraceApi } from '../dynatrace-api';
-import { byHand, listTokens, messageOf, TOKEN_ID, TOKENS, tokenPath } from './token-api';
+import { byHand, deleteUnstored, listTokens, messageOf, TOKEN_ID, TOKENS, tokenPath } from './token-api';
 import { tokenIdOf } from './token-secret';
 
 /** The environment variable holding the rotation function's RotationConfig (JSON). */
@@ -226,13 +226,7 @@ async function createPending(ctx: RotationContext, secret: string, version: stri
   try {
     await deps.rotation.putPending(secret, version, token, signal);
   } catch (error) {
-    let fate: string;
-    try {
-      await api.call('DELETE', tokenPath(id), { accept: [404] });
-      fate = `the token ${id} was deleted again`;
-    } catch (deleteError) {
-      fate = `deleting the token ${id} failed too (${messageOf(deleteError)}); the next attempt deletes it by its name`;
-    }
+    const fate = await deleteUnstored(api, id, '; the next attempt deletes it by its name');
     throw new Error(`createSecret: could not store ActiveGate token ${id} as AWSPENDING in ${secret}: ${messageOf(error)}; ${fate}`);
   }
   return `createSecret: created ActiveGate token ${id} "${name}", expires ${expirationDate ?? config.ExpirationDate}; ` +

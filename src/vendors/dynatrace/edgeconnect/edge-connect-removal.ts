@@ -131,32 +131,34 @@ export class EdgeConnectRemoval {
     return (await this.api.get(id))?.oauthClientId === held.clientId;
   }
 
-  /**
-   * The target secret's current version. One that is gone or unreadable holds nothing this
-   * Delete must keep consistent, so the configuration is still deleted; a failure that may
-   * pass stops the Delete.
-   */
-  private async readTarget(): Promise<StoredClient | undefined> {
-    const { targetSecretArn } = this.settings;
-    try {
-      return storedClient(await this.secrets.getSecretString(targetSecretArn, this.ctx.signal), this.ctx.redact);
-    } catch (error) {
-      const why = whyDeleteCannotAct(error);
-      if (!why) throw error;
-      this.ctx.log(`could not read ${targetSecretArn} (${why}): deleting the configuration without looking at its client`);
-      return undefined;
-    }
+  /** The target secret's current version (see readStored). */
+  private readTarget(): Promise<StoredClient | undefined> {
+    return this.readStored('current');
   }
 
-  /** The target secret's previous version; one that cannot be read is not restored, and the Delete goes on. */
-  private async readPrevious(): Promise<StoredClient | undefined> {
+  /** The target secret's previous version (see readStored). */
+  private readPrevious(): Promise<StoredClient | undefined> {
+    return this.readStored('previous');
+  }
+
+  /**
+   * A version of the target secret. One that is gone or unreadable holds nothing this Delete must
+   * keep consistent: without the current one the configuration is still deleted, without the
+   * previous one nothing is restored. A failure that may pass stops the Delete.
+   */
+  private async readStored(version: 'current' | 'previous'): Promise<StoredClient | undefined> {
     const { targetSecretArn } = this.settings;
     try {
-      return storedClient(await this.secrets.getPreviousSecretString(targetSecretArn, this.ctx.signal), this.ctx.redact);
+      const text = version === 'current'
+        ? await this.secrets.getSecretString(targetSecretArn, this.ctx.signal)
+        : await this.secrets.getPreviousSecretString(targetSecretArn, this.ctx.signal);
+      return storedClient(text, this.ctx.redact);
     } catch (error) {
       const why = whyDeleteCannotAct(error);
       if (!why) throw error;
-      this.ctx.log(`could not read the previous version of ${targetSecretArn} (${why}): it is not restored`);
+      this.ctx.log(version === 'current'
+        ? `could not read ${targetSecretArn} (${why}): deleting the configuration without looking at its client`
+        : `could not read the previous version of ${targetSecretArn} (${why}): it is not restored`);
       return undefined;
     }
   }
