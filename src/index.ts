@@ -4,6 +4,7 @@ export * from './vendors/rivery';
 export * from './vendors/dynatrace';
 export * from './vendors/monte-carlo';
 export * from './vendors/datadog';
+export * from './vendors/mongodb-atlas';
 export * from './checks';
 export * from './observability';
 export * from './probe';

@@ -176,6 +176,12 @@ const FACTORIES: Record<string, Factory> = {
   DatadogPrivateLinkProps: (patch) => appWith((stack, vpc) => {
     new lib.DatadogPrivateLink(stack, 'Datadog', { vpc, site: lib.DatadogSite.UK1, ...patch });
   }),
+  MongoDbAtlasPrivateLinkProps: (patch) => appWith((stack, vpc) => {
+    const credentials = secretsmanager.Secret.fromSecretNameV2(stack, 'AtlasCredentials', 'mongodb-atlas/service-account');
+    new lib.MongoDbAtlasPrivateLink(stack, 'Atlas', {
+      vpc, projectId: '0123456789abcdef01234567', credentials, probeHostname: 'pl-0-eu-west-1.ab1cd.mongodb.net', ...patch,
+    });
+  }),
   RiveryPrivateLinkProps: (patch) => appWith((stack, vpc) => {
     const tunnel = new ec2.Instance(stack, 'Tunnel', {
       vpc, instanceType: new ec2.InstanceType('t3.micro'), machineImage: ec2.MachineImage.genericLinux({ [REGION]: 'ami-0123456789abcdef0' }),

@@ -43,7 +43,7 @@ function tmpApp(name: string): App {
 /**
  * What no example has: a `DynatracePrivateLink` under a construct `Network`, with probe outputs
  * and spokes in another region (peering and transit gateway, both in the stack Tokyo) and in its own stack, a
- * `MonteCarloPrivateLink` and a `DatadogPrivateLink` with probe outputs, an ActiveGate token and a probe with outputs.
+ * `MonteCarloPrivateLink`, a `DatadogPrivateLink` and a `MongoDbAtlasPrivateLink` with probe outputs, an ActiveGate token and a probe with outputs.
  */
 function ownApp(): App {
   const app = tmpApp('own');
@@ -75,6 +75,13 @@ function ownApp(): App {
     probe: { outputs: true },
   });
   new lib.DatadogPrivateLink(hub, 'Datadog', { vpc: vpc(hub, 'DatadogVpc', '10.8.0.0/16'), site: lib.DatadogSite.AP2, probe: { outputs: true } });
+  new lib.MongoDbAtlasPrivateLink(hub, 'Atlas', {
+    vpc: vpc(hub, 'AtlasVpc', '10.9.0.0/16'),
+    projectId: '0123456789abcdef01234567',
+    credentials: secretsmanager.Secret.fromSecretNameV2(hub, 'AtlasCredentials', 'mongodb-atlas/service-account'),
+    probeHostname: 'pl-0-ap-southeast-2.ab1cd.mongodb.net',
+    probe: { outputs: true },
+  });
   new lib.DynatraceActiveGateToken(hub, 'ActiveGateToken', {
     environment: lib.DynatraceEnvironment.saas('abc12345'),
     apiToken: token,

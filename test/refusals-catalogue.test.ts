@@ -11,7 +11,7 @@ test('the README catalogue of refusals matches the source (run "npx projen refus
 test('the catalogue finds the refusals of every construct family', () => {
   const owners = new Set(findRefusals().map((r) => r.owner));
   for (const owner of ['PrivateLinkService', 'PrivateLinkEndpoint', 'PrivateDnsOverride', 'SpokePeering', 'HostnameTargetSync',
-    'DynatracePrivateLink', 'DynatraceEnvironment', 'DynatraceActiveGateToken', 'EdgeConnect', 'EdgeConnectConfig', 'MonteCarloPrivateLink', 'RiveryPrivateLink']) {
+    'DynatracePrivateLink', 'DynatraceEnvironment', 'DynatraceActiveGateToken', 'EdgeConnect', 'EdgeConnectConfig', 'MonteCarloPrivateLink', 'RiveryPrivateLink', 'DatadogPrivateLink', 'MongoDbAtlasPrivateLink']) {
     expect(owners).toContain(owner);
   }
   expect(findRefusals().length).toBeGreaterThan(100);

@@ -164,6 +164,12 @@ GIVEN: Dict[str, Given] = {
     "client_secret": Given("secretsmanager.ISecret", lambda f: secretsmanager.Secret.from_secret_complete_arn(
         f.stack, "FixtureClientSecret", f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:edgeconnect-client-AbCdEf"
     )),
+    "credentials": Given("secretsmanager.ISecret", lambda f: secretsmanager.Secret.from_secret_name_v2(
+        f.stack, "FixtureAtlasCredentials", "mongodb-atlas/service-account"
+    )),
+    "app_security_group": Given("ec2.ISecurityGroup", lambda f: ec2.SecurityGroup(
+        f.stack, "FixtureAppSecurityGroup", vpc=f.get("vpc"), allow_all_outbound=False
+    )),
     "endpoint": Given("PrivateLinkEndpoint", lambda f: PrivateLinkEndpoint(
         f.stack,
         "FixtureEndpoint",

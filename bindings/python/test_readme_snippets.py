@@ -198,6 +198,7 @@ CREATES = {
     "RiveryPrivateLink": "AWS::EC2::VPCEndpointService",
     "MonteCarloPrivateLink": "AWS::EC2::VPCEndpoint",
     "DatadogPrivateLink": "AWS::EC2::VPCEndpoint",
+    "MongoDbAtlasPrivateLink": "Custom::MongoDbAtlasEndpoint",
     "PrivateLinkProbe": "Custom::PrivateLinkProbe",
     "PrivateLinkDashboard": "AWS::CloudWatch::Dashboard",
     "add_recommended_alarms": "AWS::CloudWatch::Alarm",

@@ -2,6 +2,7 @@ import { Validations, type CfnResource, type IPolicyValidationContext, type Poli
 import { IApplyRule, NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { refuse, show } from '../internal/validation';
+import { atlasEndpointPortRange } from './rules/atlas-endpoint-port-range';
 import { clientIpPreservation } from './rules/client-ip-preservation';
 import { dynatraceTokenInEnvironment, dynatraceTokensInEnvironment } from './rules/dynatrace-token-in-environment';
 import { endpointOpenToWorld } from './rules/endpoint-open-to-world';
@@ -17,7 +18,7 @@ const PACK = 'PrivateLink';
 /** Every rule of the pack, by the suffix of its ID. */
 const RULES = [
   'EndpointServiceAcceptance', 'EndpointServicePrincipals', 'InternetFacingNlb', 'ProxyProtocol', 'ClientIpPreservation',
-  'NlbSecurityGroupEnforcement', 'EndpointOpenToWorld', 'ZoneNotAssociated', 'DynatraceTokenInEnvironment',
+  'NlbSecurityGroupEnforcement', 'EndpointOpenToWorld', 'AtlasEndpointPortRange', 'ZoneNotAssociated', 'DynatraceTokenInEnvironment',
 ].map((suffix) => `${PACK}-${suffix}`);
 
 /** Options of the PrivateLink rule pack. */
@@ -43,8 +44,8 @@ export interface PrivateLinkChecksProps extends NagPackProps {
 /**
  * A cdk-nag rule pack for AWS PrivateLink set-ups, whether or not they use this library's
  * constructs: endpoint services, the Network Load Balancers and target groups behind them,
- * interface endpoints, the private hosted zones that point vendor hostnames at them, and
- * Dynatrace tokens in ECS task definitions.
+ * interface endpoints (and the ports of those to MongoDB Atlas), the private hosted zones
+ * that point vendor hostnames at them, and Dynatrace tokens in ECS task definitions.
  *
  * Add it to the app with `Validations.of(app).addPlugins(...)` and the synth checks every
  * stack; call `validateScope` to check a construct tree in a unit test. Both answer the same:
@@ -196,6 +197,18 @@ export class PrivateLinkChecks extends NagPack {
         + 'peered VPC, VPN and on-premises network. Allow the VPC\'s CIDR block, the peers\' CIDR blocks or their security groups.',
       level: NagMessageLevel.ERROR,
       rule: endpointOpenToWorld,
+      node,
+    });
+    this.check({
+      ruleSuffixOverride: 'AtlasEndpointPortRange',
+      info: 'The interface VPC endpoint to a MongoDB Atlas endpoint service has no security group rule that opens TCP ports '
+        + '1024-65535.',
+      explanation: 'Atlas\'s PrivateLink gives each node of a cluster its own port from 1024-65535, and changes them when it '
+        + 'wishes, so clients connect through the endpoint to ports a rule for 27017 or a few ports does not open, and the '
+        + 'connection fails. Open the whole range to the clients: `portRange: { fromPort: 1024, toPort: 65535 }` on '
+        + 'PrivateLinkEndpoint, or MongoDbAtlasPrivateLink, which does.',
+      level: NagMessageLevel.ERROR,
+      rule: atlasEndpointPortRange,
       node,
     });
     this.check({

@@ -7,13 +7,15 @@ import type { Construct } from 'constructs';
 import { AzFilterFunction } from './az-filter-function';
 import type { PrivateLinkEndpointAlarmOptions } from './endpoint-alarm-options';
 import { endpointAlarms, EndpointMetricSource, endpointMetric } from './endpoint-metrics';
+import type { EndpointPortRange } from './endpoint-port-range';
 import { stateOf } from '../internal/construct-state';
 import { serviceTimeoutFor, singletonHandler } from '../internal/handler-function';
 import { addOutputs } from '../internal/outputs';
 import { literalCidr, twoInOneAz } from '../internal/subnets';
-import { invalid, isLiteral, isPort, isRegionName, partitionOf, show } from '../internal/validation';
+import { invalid, isLiteral, isPort, isRegionName, partitionOf, show, validatePortRange } from '../internal/validation';
 
 export * from './endpoint-alarm-options';
+export * from './endpoint-port-range';
 
 /** AWS and vendor endpoint service names: com.amazonaws.vpce.<region>.vpce-svc-…, com.amazonaws.<region>.<svc>, aws.… */
 const SERVICE_NAME = /^((cn\.)?com\.amazonaws|aws)(\.[a-z0-9-]+)+$/;
@@ -35,11 +37,20 @@ export interface PrivateLinkEndpointProps {
   readonly serviceName: string;
 
   /**
-   * The ports the service listens on; the endpoint's security group opens them.
+   * The ports the service listens on; the endpoint's security group opens them. Not with
+   * `portRange`.
    *
    * @default [443]
    */
   readonly ports?: number[];
+
+  /**
+   * A TCP port range the service listens on (such as MongoDB Atlas's 1024–65535, one port
+   * per node, which Atlas may change), opened instead of `ports` as one rule.
+   *
+   * @default - the single ports of `ports`
+   */
+  readonly portRange?: EndpointPortRange;
 
   /**
    * The candidate subnets. With `filterSupportedAzs` on, the endpoint is created in those
@@ -111,7 +122,10 @@ export interface IPrivateLinkEndpoint extends ec2.IInterfaceVpcEndpoint {
   readonly regionalHostedZoneId: string;
   /** The VPC of the endpoint. */
   readonly vpc: ec2.IVpc;
-  /** The service ports. */
+  /**
+   * The service's single ports; empty for an endpoint that opens a port range (its
+   * `connections.defaultPort` is then the range).
+   */
   readonly ports: number[];
 }
 
@@ -180,7 +194,14 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
   /** All DNS entries of the endpoint, each `"HostedZoneId:DnsName"`, regional entry first. */
   public readonly dnsEntries: string[];
   public readonly vpc: ec2.IVpc;
+  /**
+   * The single service ports, `[443]` by default. Empty for an endpoint of a `portRange`, so
+   * that code that opens each of `ports` opens no stray single port: use `allowFrom`, or
+   * `connections.allowDefaultPortFrom`, whose default port is the range.
+   */
   public readonly ports: number[];
+  /** The TCP port range the endpoint opens, when it was given one instead of `ports`. */
+  public readonly portRange?: EndpointPortRange;
   public readonly connections: ec2.Connections;
   /** The endpoint's security group. */
   public readonly securityGroup: ec2.ISecurityGroup;
@@ -199,7 +220,7 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
 
   constructor(scope: Construct, id: string, props: PrivateLinkEndpointProps) {
     super(scope, id);
-    const ports = props.ports ?? [443];
+    const ports = props.portRange ? [] : props.ports ?? [443];
     this.validate(props, ports);
     // One per AZ by default, as aws-cdk-lib's InterfaceVpcEndpoint does: EC2 allows no more.
     const candidates = props.vpc.selectSubnets(props.subnets ?? { onePerAz: true });
@@ -218,13 +239,15 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
     }
     this.vpc = props.vpc;
     this.ports = ports;
+    this.portRange = props.portRange;
 
     this.securityGroup = props.securityGroup ?? new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
       allowAllOutbound: false,
       description: `PrivateLink endpoint ${this.node.path}: service ports from allowed peers only`,
     });
-    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort: ec2.Port.tcp(ports[0]) });
+    const defaultPort = props.portRange ? ec2.Port.tcpRange(props.portRange.fromPort, props.portRange.toPort) : ec2.Port.tcp(ports[0]);
+    this.connections = new ec2.Connections({ securityGroups: [this.securityGroup], defaultPort });
     if (props.allowFromVpc ?? true) {
       const cidr = literalCidr(props.vpc);
       this.allowFrom(ec2.Peer.ipv4(cidr ?? props.vpc.vpcCidrBlock), 'the endpoint\'s VPC');
@@ -293,12 +316,19 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
   }
 
   /**
-   * Opens the service ports to a peer, such as a peered VPC's CIDR block.
+   * Opens the service ports to a peer, such as a peered VPC's CIDR block: one rule for each
+   * of `ports`, or one rule for the whole `portRange`.
    *
    * @param peer who may connect
    * @param description why, for the security group rule
    */
   public allowFrom(peer: ec2.IPeer, description: string): void {
+    const range = this.portRange;
+    if (range) {
+      this.securityGroup.addIngressRule(peer, ec2.Port.tcpRange(range.fromPort, range.toPort),
+        `PrivateLink service ports ${range.fromPort}-${range.toPort} from ${description}`);
+      return;
+    }
     for (const port of this.ports) {
       this.securityGroup.addIngressRule(peer, ec2.Port.tcp(port), `PrivateLink service port ${port} from ${description}`);
     }
@@ -410,7 +440,9 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
       invalid(this, '`serviceName` must be an endpoint service name such as ' +
         `"com.amazonaws.vpce.eu-west-1.vpce-svc-0123456789abcdef0", got: ${show(props.serviceName)}`);
     }
-    if (ports.length === 0) {
+    if (props.portRange) {
+      validatePortRange(this, props.ports, props.portRange);
+    } else if (ports.length === 0) {
       invalid(this, '`ports` must name at least one port, got: []');
     }
     for (const port of ports) {
@@ -433,4 +465,5 @@ export class PrivateLinkEndpoint extends Resource implements IPrivateLinkEndpoin
       }
     }
   }
+
 }

@@ -8,7 +8,7 @@ import { Annotations, CfnResource, Names, Stack, Stage, Token } from 'aws-cdk-li
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct, IDependable } from 'constructs';
 import type { PrivateDnsOverride } from './private-dns-override';
-import type { IPrivateLinkEndpoint } from './privatelink-endpoint';
+import type { EndpointPortRange, IPrivateLinkEndpoint } from './privatelink-endpoint';
 import { groupStacks, resourceCount, spokeScopeId, SpokeGroupStacks } from './spoke-groups';
 import { cidrsOverlap } from '../internal/addresses';
 import { stateOf } from '../internal/construct-state';
@@ -189,28 +189,66 @@ function followEndpoint(probe: Construct, endpoint: IPrivateLinkEndpoint): void 
 
 /** The endpoint's security group rules for the spoke's CIDR block, on the hub side. */
 function openEndpoint(props: SpokeInput, layout: SpokeLayout, via: string): IDependable[] {
-  const description = (port: number) => `PrivateLink service port ${port} from ${via} VPC ${layout.spokeName}`;
+  const openings = openingsOf(props.endpoint);
+  const description = (o: Opening) => `PrivateLink service ${o.label} from ${via} VPC ${layout.spokeName}`;
   if (layout.sameStack) {
-    for (const port of props.endpoint.ports) {
-      props.endpoint.connections.allowFrom(ec2.Peer.ipv4(layout.spokeCidr), ec2.Port.tcp(port), description(port));
+    for (const o of openings) {
+      props.endpoint.connections.allowFrom(ec2.Peer.ipv4(layout.spokeCidr), o.port, description(o));
     }
     return [];
   }
   // Rules of their own beside the spoke, so the hub stack does not grow with each spoke.
   const rules: IDependable[] = [];
   props.endpoint.connections.securityGroups.forEach((group, g) => {
-    for (const port of props.endpoint.ports) {
-      rules.push(new ec2.CfnSecurityGroupIngress(layout.hubSide, `EndpointIngress${g}Port${port}`, {
+    for (const o of openings) {
+      rules.push(new ec2.CfnSecurityGroupIngress(layout.hubSide, `EndpointIngress${g}${o.idSuffix}`, {
         groupId: group.securityGroupId,
         ipProtocol: 'tcp',
-        fromPort: port,
-        toPort: port,
+        fromPort: o.fromPort,
+        toPort: o.toPort,
         cidrIp: layout.spokeCidr,
-        description: description(port),
+        description: description(o),
       }));
     }
   });
   return rules;
+}
+
+/** One ingress rule the endpoint needs: a single port or a port range. */
+interface Opening {
+  readonly fromPort: number;
+  readonly toPort: number;
+  /** The same, for `connections` (`ec2.Port.tcp` for a single port, as before ranges existed). */
+  readonly port: ec2.Port;
+  /** For the rule's description: `port 443` or `ports 1024-65535`. */
+  readonly label: string;
+  /** For a rule's construct ID: `Port443` (as before ranges existed) or `Ports1024To65535`. */
+  readonly idSuffix: string;
+}
+
+/** The endpoint's rules: its port range as one, else one per single port. */
+function openingsOf(endpoint: IPrivateLinkEndpoint): Opening[] {
+  const range = portRangeOf(endpoint);
+  if (range) {
+    const { fromPort, toPort } = range;
+    return [{
+      fromPort, toPort, port: ec2.Port.tcpRange(fromPort, toPort), label: `ports ${fromPort}-${toPort}`, idSuffix: `Ports${fromPort}To${toPort}`,
+    }];
+  }
+  return endpoint.ports.map((port) => ({
+    fromPort: port, toPort: port, port: ec2.Port.tcp(port), label: `port ${port}`, idSuffix: `Port${port}`,
+  }));
+}
+
+/**
+ * The port range of an endpoint that has one (a `PrivateLinkEndpoint` given `portRange`);
+ * `IPrivateLinkEndpoint` does not name it, and an imported endpoint has none.
+ */
+function portRangeOf(endpoint: IPrivateLinkEndpoint): EndpointPortRange | undefined {
+  const range = (endpoint as { portRange?: Partial<EndpointPortRange> }).portRange;
+  return range && typeof range.fromPort === 'number' && typeof range.toPort === 'number'
+    ? { fromPort: range.fromPort, toPort: range.toPort }
+    : undefined;
 }
 
 function validateStacks(self: Construct, kind: string, hubStack: Stack, spokeStack: Stack): void {

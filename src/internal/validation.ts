@@ -60,3 +60,25 @@ export function partitionOf(region: string): string {
 export function isPort(value: number): boolean {
   return Number.isInteger(value) && value >= 1 && value <= 65535;
 }
+
+/**
+ * Refuses a range that is given with `ports`, has a port outside 1–65535, or ends before it
+ * starts, naming the prop and the value (ports that are deploy-time tokens are not checked).
+ */
+export function validatePortRange(
+  scope: IConstruct, singlePorts: number[] | undefined, range: { readonly fromPort: number; readonly toPort: number },
+): void {
+  if (singlePorts !== undefined) {
+    invalid(scope, '`ports` and `portRange` must not both be given (`portRange` is opened instead of `ports`), ' +
+      `got: ports ${show(singlePorts)} and portRange ${show(range)}`);
+  }
+  for (const field of ['fromPort', 'toPort'] as const) {
+    const port = range[field];
+    if (!Token.isUnresolved(port) && !isPort(port)) {
+      invalid(scope, `\`portRange.${field}\` must be an integer from 1 to 65535, got: ${port}`);
+    }
+  }
+  if (isLiteral(range.fromPort) && isLiteral(range.toPort) && range.fromPort > range.toPort) {
+    invalid(scope, `\`portRange.fromPort\` must not be above \`portRange.toPort\`, got: ${range.fromPort} > ${range.toPort}`);
+  }
+}

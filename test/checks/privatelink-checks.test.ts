@@ -13,6 +13,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import * as fc from 'fast-check';
 import { PrivateLinkChecks } from '../../src';
+import { atlasEndpointPortRange } from '../../src/checks/rules/atlas-endpoint-port-range';
 import { clientIpPreservation } from '../../src/checks/rules/client-ip-preservation';
 import { dynatraceTokenInEnvironment } from '../../src/checks/rules/dynatrace-token-in-environment';
 import { endpointOpenToWorld } from '../../src/checks/rules/endpoint-open-to-world';
@@ -34,6 +35,7 @@ const RULES = {
   ClientIpPreservation: clientIpPreservation,
   NlbSecurityGroupEnforcement: nlbSecurityGroupEnforcement,
   EndpointOpenToWorld: endpointOpenToWorld,
+  AtlasEndpointPortRange: atlasEndpointPortRange,
   ZoneNotAssociated: zoneNotAssociated,
   DynatraceTokenInEnvironment: dynatraceTokenInEnvironment,
 };

@@ -73,6 +73,18 @@ export interface RunOptions {
   readonly findFailedCreates?: boolean;
 }
 
+/**
+ * A failure after the work made something at the vendor (a Create that created an object and
+ * then failed waiting for it): the FAILED answer carries this physical ID instead of
+ * `create-failed:…`, so that the rollback's Delete removes what was made.
+ */
+export class FailedAfterMaking extends Error {
+  constructor(message: string, readonly physicalResourceId: string) {
+    super(message);
+    this.name = 'FailedAfterMaking';
+  }
+}
+
 /** Physical ID given to a resource whose Create failed; its Delete needs no work unless `findFailedCreates`. */
 export const CREATE_FAILED_PREFIX = 'create-failed:';
 
@@ -133,7 +145,8 @@ export async function runCustomResource(
         response = fitAnswer(event, answer(event, 'SUCCESS', said, event.PhysicalResourceId!));
       } else {
         log(`FAILED: ${reason}`);
-        const physicalId = event.PhysicalResourceId ?? `${CREATE_FAILED_PREFIX}${event.RequestId}`;
+        const made = error instanceof FailedAfterMaking ? error.physicalResourceId : undefined;
+        const physicalId = event.PhysicalResourceId ?? made ?? `${CREATE_FAILED_PREFIX}${event.RequestId}`;
         response = fitAnswer(event, answer(event, 'FAILED', reason, physicalId));
       }
     }

@@ -14,7 +14,8 @@
  * Errors say which call failed, with the HTTP status and the vendor's message; they never
  * carry request headers. A body is quoted only in part and only when it cannot hold a credential:
  * the message fields of a non-2xx answer's error shape (Dynatrace's `error.message` and
- * `constraintViolations`, OAuth's `error` and `error_description`, a plain `message`), or the
+ * `constraintViolations`, OAuth's `error` and `error_description`, a plain `message`, Atlas's
+ * `errorCode` and `detail`), or the
  * first characters of a non-2xx answer to a GET, PUT or DELETE. A 2xx answer (it may be the
  * created object, or a list of tokens) and any answer to a POST (a create, an OAuth token
  * request) are described by status, byte length and content type only (`summary`).
@@ -301,6 +302,8 @@ function errorMessageOf(json: any): string | undefined {
     return `${typeof error.message === 'string' ? error.message : 'no message'}${violations ? ` (${violations})` : ''}`;
   }
   if (typeof json?.message === 'string') return json.message;
+  // MongoDB Atlas: {"detail": "...", "error": 409, "errorCode": "...", "reason": "Conflict"}.
+  if (typeof json?.detail === 'string') return typeof json.errorCode === 'string' ? `${json.errorCode}: ${json.detail}` : json.detail;
   if (typeof json?.error_description === 'string') {
     return typeof error === 'string' ? `${error}: ${json.error_description}` : json.error_description;
   }

@@ -32,6 +32,25 @@ export async function readSecret(reader: SecretsReader, secretId: string, jsonFi
   return value.trim();
 }
 
+/**
+ * A secret read whose failure says which secret and what for. The SDK's errors say neither
+ * ("Secrets Manager can't find the specified secret."): they are re-thrown with the secret's
+ * ARN in front and their name kept; readSecret's own errors already name the secret.
+ */
+export async function readNamedSecret(
+  reader: SecretsReader, arn: string, field: string | undefined, what: string, signal: AbortSignal,
+): Promise<string> {
+  try {
+    return await readSecret(reader, arn, field || undefined, signal);
+  } catch (error) {
+    const name = (error as { name?: unknown } | undefined)?.name;
+    if (signal.aborted || !(error instanceof Error) || typeof name !== 'string' || name === 'Error') throw error;
+    const named = new Error(`could not read ${what} from secret ${arn}: ${name}: ${error.message}`);
+    named.name = name;
+    throw named;
+  }
+}
+
 /** A JSON secret's fields, or undefined when the value is not a JSON object. */
 export function parseJsonSecret(raw: string | undefined): Record<string, unknown> | undefined {
   if (!raw) return undefined;

@@ -7,7 +7,7 @@
 import type { WorkContext } from '../../internal/runtime/custom-resource';
 import { ClientOptions, HttpClient, HttpError, HttpResponse } from '../../internal/runtime/http-client';
 import { fetchTrusting } from '../../internal/runtime/https-fetch';
-import { readSecret, SecretsReader } from '../../internal/runtime/secrets';
+import { readNamedSecret, SecretsReader } from '../../internal/runtime/secrets';
 
 /** The resource properties every Dynatrace API custom resource has. */
 export interface ApiProperties {
@@ -44,12 +44,12 @@ export class DynatraceApi {
    * so that a Delete can tell a secret that is gone from one that is only slow to answer.
    */
   public static async connect(props: ApiProperties, ctx: WorkContext, deps: ApiDeps): Promise<DynatraceApi> {
-    const token = await readNamedSecret(deps, props.TokenSecretArn, props.TokenSecretField, 'the API token', ctx.signal);
+    const token = await readNamedSecret(deps.secrets, props.TokenSecretArn, props.TokenSecretField, 'the API token', ctx.signal);
     ctx.redact(token);
     const pems = [...props.TrustedCertificates ?? []];
     for (const ref of props.TrustedCertificateSecrets ?? []) {
       const [arn, field] = ref.split('#');
-      pems.push(await readNamedSecret(deps, arn, field, 'a trusted certificate', ctx.signal));
+      pems.push(await readNamedSecret(deps.secrets, arn, field, 'a trusted certificate', ctx.signal));
     }
     const fetchFn = deps.client?.fetchFn ?? (pems.length > 0 ? fetchTrusting(pems) : undefined);
     return new DynatraceApi(apiRoot(props.ApiUrl), token, {
@@ -102,23 +102,6 @@ export function environmentOf(props: Record<string, any> | undefined): string {
   if (typeof props?.EnvironmentId === 'string' && props.EnvironmentId) return props.EnvironmentId;
   const url = apiRoot(String(props?.ApiUrl ?? ''));
   return /\/e\/([^/]+)$/.exec(url)?.[1] ?? /^https:\/\/([^./]+)\.live\.dynatrace\.com$/.exec(url)?.[1] ?? url;
-}
-
-/**
- * A secret read whose failure says which secret and what for. The SDK's errors say neither
- * ("Secrets Manager can't find the specified secret."): they are re-thrown with the secret's
- * ARN in front and their name kept; readSecret's own errors already name the secret.
- */
-async function readNamedSecret(deps: ApiDeps, arn: string, field: string | undefined, what: string, signal: AbortSignal): Promise<string> {
-  try {
-    return await readSecret(deps.secrets, arn, field || undefined, signal);
-  } catch (error) {
-    const name = (error as { name?: unknown } | undefined)?.name;
-    if (signal.aborted || !(error instanceof Error) || typeof name !== 'string' || name === 'Error') throw error;
-    const named = new Error(`could not read ${what} from secret ${arn}: ${name}: ${error.message}`);
-    named.name = name;
-    throw named;
-  }
 }
 
 /**
