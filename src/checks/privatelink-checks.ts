@@ -10,6 +10,7 @@ import { endpointServiceAcceptance } from './rules/endpoint-service-acceptance';
 import { endpointServicePrincipals } from './rules/endpoint-service-principals';
 import { internetFacingNlb } from './rules/internet-facing-nlb';
 import { nlbSecurityGroupEnforcement } from './rules/nlb-security-group-enforcement';
+import { privateDnsNeedsVpcDns } from './rules/private-dns-needs-vpc-dns';
 import { proxyProtocol } from './rules/proxy-protocol';
 import { zoneNotAssociated } from './rules/zone-not-associated';
 
@@ -18,7 +19,8 @@ const PACK = 'PrivateLink';
 /** Every rule of the pack, by the suffix of its ID. */
 const RULES = [
   'EndpointServiceAcceptance', 'EndpointServicePrincipals', 'InternetFacingNlb', 'ProxyProtocol', 'ClientIpPreservation',
-  'NlbSecurityGroupEnforcement', 'EndpointOpenToWorld', 'AtlasEndpointPortRange', 'ZoneNotAssociated', 'DynatraceTokenInEnvironment',
+  'NlbSecurityGroupEnforcement', 'EndpointOpenToWorld', 'AtlasEndpointPortRange', 'PrivateDnsNeedsVpcDns', 'ZoneNotAssociated',
+  'DynatraceTokenInEnvironment',
 ].map((suffix) => `${PACK}-${suffix}`);
 
 /** Options of the PrivateLink rule pack. */
@@ -209,6 +211,18 @@ export class PrivateLinkChecks extends NagPack {
         + 'PrivateLinkEndpoint, or MongoDbAtlasPrivateLink, which does.',
       level: NagMessageLevel.ERROR,
       rule: atlasEndpointPortRange,
+      node,
+    });
+    this.check({
+      ruleSuffixOverride: 'PrivateDnsNeedsVpcDns',
+      info: 'The interface VPC endpoint has private DNS on, but its VPC has DNS support or DNS host names off '
+        + '(EnableDnsHostnames is off unless set).',
+      explanation: 'EC2 refuses to create an endpoint with private DNS in such a VPC, so the deploy fails at the endpoint; and '
+        + 'without them the service\'s name (Datadog\'s intakes, for instance) would not resolve to the endpoint. Set '
+        + 'EnableDnsSupport and EnableDnsHostnames to true on the VPC (ec2.Vpc does), or turn private DNS off and override '
+        + 'DNS with a private hosted zone.',
+      level: NagMessageLevel.ERROR,
+      rule: privateDnsNeedsVpcDns,
       node,
     });
     this.check({

@@ -21,6 +21,7 @@ import { endpointServiceAcceptance } from '../../src/checks/rules/endpoint-servi
 import { endpointServicePrincipals } from '../../src/checks/rules/endpoint-service-principals';
 import { internetFacingNlb } from '../../src/checks/rules/internet-facing-nlb';
 import { nlbSecurityGroupEnforcement } from '../../src/checks/rules/nlb-security-group-enforcement';
+import { privateDnsNeedsVpcDns } from '../../src/checks/rules/private-dns-needs-vpc-dns';
 import { proxyProtocol } from '../../src/checks/rules/proxy-protocol';
 import { zoneNotAssociated } from '../../src/checks/rules/zone-not-associated';
 import { loadExample } from '../support/templates';
@@ -36,6 +37,7 @@ const RULES = {
   NlbSecurityGroupEnforcement: nlbSecurityGroupEnforcement,
   EndpointOpenToWorld: endpointOpenToWorld,
   AtlasEndpointPortRange: atlasEndpointPortRange,
+  PrivateDnsNeedsVpcDns: privateDnsNeedsVpcDns,
   ZoneNotAssociated: zoneNotAssociated,
   DynatraceTokenInEnvironment: dynatraceTokenInEnvironment,
 };
