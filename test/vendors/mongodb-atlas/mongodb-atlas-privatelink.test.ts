@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { MongoDbAtlasPrivateLink, MongoDbAtlasPrivateLinkProps } from '../../../src';
+import { MongoDbAtlasPrivateLink, MongoDbAtlasPrivateLinkProps, PrivateLinkChecks } from '../../../src';
 
 const ACCOUNT = '111111111111';
 const PROJECT = '0123456789abcdef01234567';
@@ -93,6 +93,15 @@ test('a named peer gets the whole port range, in one rule', () => {
   expect(ingress).toEqual([expect.objectContaining({ IpProtocol: 'tcp', FromPort: 1024, ToPort: 65535, SourceSecurityGroupId: expect.anything() })]);
   const sg = Object.values(resources(stack, 'AWS::EC2::SecurityGroup')).find((g) => g.Properties.GroupDescription.includes('Atlas/Endpoint'))!;
   expect(sg.Properties.SecurityGroupIngress).toEqual([expect.objectContaining({ CidrIp: '10.1.0.0/16', FromPort: 1024, ToPort: 65535 })]);
+});
+
+test('PrivateLinkChecks flags the endpoint until a peer may use the port range, and is quiet after', () => {
+  const { stack, vpc, atlas } = atlasIn();
+  const portRangeFindings = () => new PrivateLinkChecks().validateScope(stack).violations
+    .filter((v) => v.ruleName === 'PrivateLink-AtlasEndpointPortRange');
+  expect(portRangeFindings()).toHaveLength(1);
+  atlas.connections.allowDefaultPortFrom(new ec2.SecurityGroup(stack, 'App', { vpc }));
+  expect(portRangeFindings()).toEqual([]);
 });
 
 test('two Atlas projects in one stack share one handler', () => {
