@@ -1,4 +1,5 @@
-import { LocalServer, RecordedRequest, Reply } from '../../support/local-server';
+import { RecordedRequest, Reply } from '../../support/local-server';
+import { VendorStandIn } from '../../support/vendor-stand-in';
 
 /** A well-formed API token for tests (never a real one). */
 export const API_TOKEN = `dt0c01.${'A'.repeat(24)}.${'S3CR3TPART'.repeat(6)}QRST`;
@@ -10,12 +11,10 @@ export const SERVICE_NAME = 'com.amazonaws.vpce.ap-southeast-2.vpce-svc-0dynatra
  * DESIGN.md: the AWS PrivateLink configuration API and the ActiveGate tokens API. Tests can
  * queue failures that are answered before the contract's own answer.
  */
-export class DynatraceStandIn {
+export class DynatraceStandIn extends VendorStandIn {
   /** Starts the stand-in; with `tls` it serves HTTPS with that key and certificate, as an ActiveGate does. */
   public static async start(tls?: { key: string; cert: string }): Promise<DynatraceStandIn> {
-    const standIn = new DynatraceStandIn();
-    standIn.server = await LocalServer.start((req) => standIn.answer(req), tls);
-    return standIn;
+    return VendorStandIn.listen(new DynatraceStandIn(), tls);
   }
 
   public enabled = false;
@@ -35,27 +34,9 @@ export class DynatraceStandIn {
    * is created (whatever calls came before it): a create that then answers 503, hangs or resets.
    */
   public readonly afterCreate: Reply[] = [];
-  private server!: LocalServer;
   private nextToken = 1;
 
-  public get url(): string {
-    return this.server.url;
-  }
-
-  /** Every request as "METHOD path", in order. */
-  public get calls(): string[] {
-    return this.server.requests.map((r) => `${r.method} ${r.path}`);
-  }
-
-  public get requests(): RecordedRequest[] {
-    return this.server.requests;
-  }
-
-  public stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  private answer(req: RecordedRequest): Reply {
+  protected answer(req: RecordedRequest): Reply {
     const failure = this.failures.shift();
     if (failure) return failure;
     const reply = this.contract(req);

@@ -15,10 +15,7 @@ import { Reply } from '../../support/local-server';
 
 let h: AtlasHarness;
 let service: StandInService;
-beforeEach(async () => {
-  h = await AtlasHarness.start();
-  service = h.atlas.addService('US_EAST_1');
-});
+beforeEach(async () => ({ h, service } = await AtlasHarness.withService()));
 afterEach(async () => h.stop());
 
 /** A value a test puts into the secret to prove that it never reaches a message or a log. */

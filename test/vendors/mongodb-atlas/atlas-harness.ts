@@ -2,7 +2,7 @@
  * Drives the real Atlas handler (runCustomResource + atlasWork) against the Atlas stand-in and a
  * CloudFormation stand-in, for the handler's tests and its lifecycle rows.
  */
-import { AtlasStandIn, CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, PROJECT_ID, PUBLIC_KEY } from './atlas-stand-in';
+import { AtlasStandIn, CLIENT_ID, CLIENT_SECRET, PRIVATE_KEY, PROJECT_ID, PUBLIC_KEY, StandInService } from './atlas-stand-in';
 import { CustomResourceEvent, runCustomResource } from '../../../src/internal/runtime/custom-resource';
 import { SecretsReader } from '../../../src/internal/runtime/secrets';
 import { AtlasDeps } from '../../../src/vendors/mongodb-atlas/atlas-api';
@@ -26,6 +26,12 @@ export interface InvokeOptions {
 export class AtlasHarness {
   public static async start(): Promise<AtlasHarness> {
     return new AtlasHarness(await AtlasStandIn.start(), await LocalServer.start(() => ({ status: 200 })));
+  }
+
+  /** A harness whose stand-in already has a ready endpoint service in `region` (Atlas's spelling). */
+  public static async withService(region = 'US_EAST_1'): Promise<{ h: AtlasHarness; service: StandInService }> {
+    const h = await AtlasHarness.start();
+    return { h, service: h.atlas.addService(region) };
   }
 
   public readonly logs: string[] = [];
@@ -81,6 +87,27 @@ export class AtlasHarness {
    */
   public afterRequests(n: number, ...replies: Reply[]): void {
     this.atlas.failures.push(...new Array<Reply>(n), ...replies);
+  }
+
+  /**
+   * "Vendor never answering": after the first request (the token) every call hangs; the create
+   * must answer FAILED with a create-failed ID within the Lambda's 2 s, naming `call` and the
+   * per-request time-out, and the rollback's Delete of that ID must call nothing.
+   */
+  public async neverAnswering(create: CustomResourceEvent, deleteOf: (physicalId: string) => CustomResourceEvent,
+    call: RegExp, mark: () => void): Promise<any> {
+    this.afterRequests(1, ...Array(20).fill({ status: 200, hang: true }));
+    mark();
+    const started = Date.now();
+    const answer = await this.invoke(create, { remainingMs: 2_000, reserveMs: 500, requestTimeoutMs: 200 });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(answer.Reason).toMatch(new RegExp(`^${call.source} (failed after 6 attempts|failed: no time left before the deadline|` +
+      'failed: the next retry .* would pass the deadline).*no answer within 200 ms'));
+    expect(answer.PhysicalResourceId).toMatch(/^create-failed:/);
+    const calls = this.atlas.calls.length;
+    expect((await this.invoke(deleteOf(answer.PhysicalResourceId))).Status).toBe('SUCCESS');
+    expect(this.atlas.calls.length).toBe(calls);
+    return answer;
   }
 
   /** Runs the handler and returns CloudFormation's answer. */

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'crypto';
 import { STATUS_CODES } from 'http';
-import { LocalServer, RecordedRequest, Reply } from '../../support/local-server';
+import { RecordedRequest, Reply } from '../../support/local-server';
+import { VendorStandIn } from '../../support/vendor-stand-in';
 
 /**
  * A stand-in for the MongoDB Atlas Admin API v2 (private endpoints for AWS) on 127.0.0.1,
@@ -59,11 +60,9 @@ const AWS_REGION = /^[a-z]{2}(?:-[a-z]+)+-\d$/;
  * `failures` (before the contract), `afterWork` (instead of the contract's answer, after its
  * work) and `afterCreate` (instead of the 200 of a POST that created a service or endpoint).
  */
-export class AtlasStandIn {
+export class AtlasStandIn extends VendorStandIn {
   public static async start(): Promise<AtlasStandIn> {
-    const standIn = new AtlasStandIn();
-    standIn.server = await LocalServer.start((req) => standIn.answer(req));
-    return standIn;
+    return VendorStandIn.listen(new AtlasStandIn());
   }
 
   /** Endpoint services by id. */
@@ -90,31 +89,13 @@ export class AtlasStandIn {
    * creating a service between our list and our POST), or to answer instead (a reply returned).
    */
   public before?: (req: RecordedRequest) => Reply | undefined;
-  private server!: LocalServer;
   /** Bearer tokens issued, and whether each may write. */
   private readonly tokens = new Map<string, { canWrite: boolean }>();
   private readonly nonces = new Set<string>();
 
-  public get url(): string {
-    return this.server.url;
-  }
-
-  /** Every request as "METHOD path", in order. */
-  public get calls(): string[] {
-    return this.server.requests.map((r) => `${r.method} ${r.path}`);
-  }
-
-  public get requests(): RecordedRequest[] {
-    return this.server.requests;
-  }
-
   /** How many access tokens were issued (a handler should reuse its token within an invocation). */
   public get tokensIssued(): number {
     return this.tokens.size;
-  }
-
-  public stop(): Promise<void> {
-    return this.server.stop();
   }
 
   /** Adds a service as if made earlier (by hand or another stack); ready (WAITING_FOR_USER) unless told otherwise. */
@@ -146,7 +127,7 @@ export class AtlasStandIn {
   }
 
 
-  private answer(req: RecordedRequest): Reply {
+  protected answer(req: RecordedRequest): Reply {
     const instead = this.before?.(req);
     if (instead) return instead;
     const failure = this.failures.shift();

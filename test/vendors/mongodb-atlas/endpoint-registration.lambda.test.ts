@@ -10,10 +10,7 @@ import { UNREADABLE_SECRETS } from '../dynatrace/privatelink/privatelink-api-har
 
 let h: AtlasHarness;
 let service: StandInService;
-beforeEach(async () => {
-  h = await AtlasHarness.start();
-  service = h.atlas.addService('US_EAST_1');
-});
+beforeEach(async () => ({ h, service } = await AtlasHarness.withService()));
 afterEach(async () => h.stop());
 
 const ENDPOINT = '/api/atlas/v2/groups/{projectId}/privateEndpoint/AWS/endpointService/{serviceId}/endpoint';

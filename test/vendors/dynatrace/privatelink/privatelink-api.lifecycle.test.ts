@@ -5,7 +5,8 @@
 import { API_TOKEN } from '../dynatrace-stand-in';
 import { allowlist, enable, ENV, GONE_URL, Harness, UNREADABLE_SECRETS } from './privatelink-api-harness';
 import { ALLOWLIST_LIFECYCLE, ENABLE_LIFECYCLE } from './privatelink-api.lifecycle';
-import { collapse, LifecycleBlock, LifecycleEvent, row } from '../../../lifecycle/lifecycle';
+import { lifecycleTests, Scenario } from '../../../lifecycle/drive';
+import { LifecycleEvent } from '../../../lifecycle/lifecycle';
 
 let h: Harness;
 beforeEach(async () => { h = await Harness.start(); });
@@ -13,20 +14,6 @@ afterEach(async () => h.stop());
 
 const REVOKED = `dt0c01.${'D'.repeat(24)}.${'S3CR3TPART'.repeat(6)}QRST`;
 
-/** Runs a scenario and checks the calls it made from `mark()` on, and the last answer, against the row. */
-function lifecycle(block: LifecycleBlock, drive: Record<LifecycleEvent, Scenario>) {
-  describe(block.resource, () => {
-    test.each(block.rows.map((r) => [r.event]))('%s', async (event) => {
-      const expected = row(block, event as LifecycleEvent);
-      let from = 0;
-      const answer = await drive[event as LifecycleEvent](() => { from = h.dynatrace.calls.length; });
-      expect(collapse(h.callsSince(from))).toEqual(expected.calls);
-      expect(answer.Status).toBe(expected.status);
-    });
-  });
-}
-
-type Scenario = (mark: () => void) => Promise<any>;
 
 /**
  * @param optIn the properties that make Delete act on Dynatrace (remove the accounts, disable)
@@ -173,11 +160,16 @@ function scenarios(
   };
 }
 
-lifecycle(ALLOWLIST_LIFECYCLE, scenarios(() => allowlist(['111111111111'], { RetainOnDelete: 'true' }), `dynatrace-privatelink:allowlist:${ENV}`,
+lifecycleTests(ALLOWLIST_LIFECYCLE, calls(), scenarios(() => allowlist(['111111111111'], { RetainOnDelete: 'true' }), `dynatrace-privatelink:allowlist:${ENV}`,
   'dynatrace-privatelink:allowlist:', { RetainOnDelete: 'false' }, /^could not remove AWS accounts 111111111111 from the allowlist of Dynatrace environment abc12345: .*the accounts stay allowlisted/));
-lifecycle(ENABLE_LIFECYCLE, scenarios(() => enable(), `dynatrace-privatelink:enable:${ENV}`,
+lifecycleTests(ENABLE_LIFECYCLE, calls(), scenarios(() => enable(), `dynatrace-privatelink:enable:${ENV}`,
   'dynatrace-privatelink:enable:', { DisableOnDelete: 'true' }, /^could not disable AWS PrivateLink in Dynatrace environment abc12345: .*PrivateLink stays enabled/));
 
 test('the revoked token used above is not the stand-in\'s valid one', () => {
   expect(REVOKED).not.toBe(API_TOKEN);
 });
+
+/** The Dynatrace stand-in's calls, as the rows write them. */
+function calls() {
+  return { count: () => h.dynatrace.calls.length, since: (from: number) => h.callsSince(from) };
+}
